@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+STORE  ?= var/store
+
+.PHONY: install install-test serve build test test-fast bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install -q -e ".[test,bench]"
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv and install the package
+
+install-test: $(VENV)/.installed-test
+
+build: install  ## (re)build the graph into the embedded store
+	$(BIN)/zdg build --store $(STORE)
+
+serve: install  ## build if needed and serve on http://$(HOST):$(PORT)
+	$(BIN)/zdg serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+test: install-test  ## every test, browser and remote-store tests included
+	$(BIN)/python -m pytest -q
+
+test-fast: install-test  ## the in-process tests only
+	$(BIN)/python -m pytest -q -m "not browser and not remote and not slow"
+
+bench: install-test  ## run every benchmark and write BENCHMARKS.md
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) var build dist *.egg-info

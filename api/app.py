@@ -1,0 +1,55 @@
+"""The FastAPI application: wiring only. Each router lives in its own module.
+
+``create_app()`` opens the store named by ``ZDG_STORE`` (or the one passed in), builds the
+graph if the store is empty, and mounts the routers. uvicorn calls it as a factory::
+
+    uvicorn api.app:create_app --factory
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import problems
+from graph import __version__
+from graph.build import build
+from graph.store import Store, open_store
+
+
+def create_app(store: Store | None = None) -> FastAPI:
+    """The application over ``store`` (default: ``open_store()`` from the environment)."""
+    own_store = store is None
+    store = store or open_store(os.environ.get("ZDG_STORE"), update_url=os.environ.get("ZDG_UPDATE_URL"))
+    if store.is_empty():
+        build(store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if own_store:
+            store.close()
+
+    app = FastAPI(
+        title="Zukunftsdialog Industrie – Wissensgraph / knowledge graph",
+        version=__version__,
+        description=(
+            "JSON API, SPARQL endpoint and linked data of the Zukunftsdialog Industrie NRW. "
+            "Every fact points to the passage of the source it comes from."
+        ),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.store = store
+    problems.install(app)
+    _mount_routers(app)
+    return app
+
+
+def _mount_routers(app: FastAPI) -> None:
+    from api import health
+
+    app.include_router(health.router)

@@ -1,0 +1,339 @@
+"""The ``zdg`` command line: build, serve, validate, load, query, export, viz.
+
+Exit codes: 0 success; 1 the data does not conform (validate, load); 2 bad usage or
+unreadable input; 3 the store could not be reached or refused the operation.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graph import store as store_mod
+from graph.store import QuerySyntaxError, Store, StoreError
+
+app = typer.Typer(
+    name="zdg",
+    help="Knowledge graph of the Zukunftsdialog Industrie NRW (Wissensgraph des Zukunftsdialogs Industrie).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+EXIT_NONCONFORMING = 1
+EXIT_USAGE = 2
+EXIT_STORE = 3
+
+StoreOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--store",
+        "-s",
+        envvar="ZDG_STORE",
+        help="Directory (embedded Oxigraph), 'memory', or http(s):// URL of a SPARQL endpoint.",
+    ),
+]
+UpdateUrlOpt = Annotated[
+    Optional[str],
+    typer.Option("--update-url", envvar="ZDG_UPDATE_URL", help="SPARQL Update URL of a remote store, if not the query URL."),
+]
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Print a clear error and return the Exit to raise."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def open_or_exit(spec: str | None, update_url: str | None = None) -> Store:
+    try:
+        return store_mod.open_store(spec, update_url=update_url)
+    except StoreError as exc:
+        raise fail(str(exc), EXIT_STORE) from exc
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def build_with_progress(store: Store) -> None:
+    """Run the build, showing a progress bar on a terminal and a summary line always."""
+    from graph.build import build, source_files
+
+    total = len(source_files())
+    with _progress() as bar:
+        task = bar.add_task("building", total=total)
+
+        def step(name: str) -> None:
+            bar.update(task, advance=1, description=f"loading {name}")
+
+        try:
+            report = build(store, progress=step)
+        except StoreError as exc:
+            raise fail(str(exc), EXIT_STORE) from exc
+    err.print(
+        f"built {report.quads} quads in {report.graphs} graphs from {report.files} files "
+        f"in {report.seconds:.2f} s into {store.location}",
+        highlight=False,
+    )
+
+
+@app.command()
+def build(store: StoreOpt = None, update_url: UpdateUrlOpt = None) -> None:
+    """Load ontology/, shapes/ and data/ into the store (idempotent: a rebuild replaces them)."""
+    s = open_or_exit(store, update_url)
+    try:
+        build_with_progress(s)
+    finally:
+        s.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind (default: loopback only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    store: StoreOpt = None,
+    update_url: UpdateUrlOpt = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (remote stores only).")] = 1,
+) -> None:
+    """Build if the store is empty, then serve the HTTP API, SPARQL endpoint and pages."""
+    import os
+
+    import uvicorn
+
+    s = open_or_exit(store, update_url)
+    try:
+        if s.is_empty():
+            build_with_progress(s)
+    except StoreError as exc:
+        raise fail(str(exc), EXIT_STORE) from exc
+    finally:
+        s.close()
+    if workers > 1 and not s.location.startswith(("http://", "https://")):
+        raise fail("--workers > 1 needs a remote store (an embedded store is owned by one process)")
+    os.environ["ZDG_STORE"] = s.location
+    if update_url:
+        os.environ["ZDG_UPDATE_URL"] = update_url
+    err.print(f"serving on http://{host}:{port}/ (store: {s.location})", highlight=False)
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    turtle = "turtle"
+
+
+@app.command()
+def validate(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="RDF files to validate instead of the store.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
+    lang: Annotated[str, typer.Option(help="Language of text messages: de or en (text shows both by default).")] = "",
+    store: StoreOpt = None,
+    update_url: UpdateUrlOpt = None,
+) -> None:
+    """SHACL report. Exit 0 conforms, 1 violations, 2 bad usage or unreadable input."""
+    from graph import validation
+
+    if files:
+        if store:
+            raise fail("give either FILE... or --store, not both")
+        s = store_mod.open_store("memory")
+        from graph.build import build as build_graph
+
+        try:
+            for path in files:
+                if not path.is_file():
+                    raise fail(f"{path}: no such file")
+            # The files are validated together with the model (ontology, SKOS schemes).
+            build_graph(s)
+            for g in [g for g in s.named_graphs() if not g.endswith(("/ontology", "/shapes"))]:
+                s.clear_graph(g)
+            for path in files:
+                s.load_data(path.read_bytes(), store_mod.rdf_format(path), graph=f"file://{path.resolve()}")
+        except StoreError as exc:
+            raise fail(f"cannot read input: {exc}") from exc
+    else:
+        s = open_or_exit(store, update_url)
+    try:
+        report = validation.validate(s)
+    except StoreError as exc:
+        raise fail(str(exc), EXIT_STORE) from exc
+    if fmt is ReportFormat.json:
+        sys.stdout.write(report.to_json() + "\n")
+    elif fmt is ReportFormat.turtle:
+        sys.stdout.write(report.to_turtle())
+    else:
+        out.print(report.to_text(lang or None), highlight=False)
+    raise typer.Exit(0 if report.conforms else EXIT_NONCONFORMING)
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(help="RDF files (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD).")],
+    graph: Annotated[Optional[str], typer.Option("--graph", "-g", help="Named graph for triple formats (default: one per file).")] = None,
+    no_validate: Annotated[bool, typer.Option("--no-validate", help="Store without the SHACL check.")] = False,
+    store: StoreOpt = None,
+    update_url: UpdateUrlOpt = None,
+) -> None:
+    """Add RDF files to the store, each checked against the shapes; a failing file changes nothing."""
+    from graph import validation
+    from graph.namespaces import source_graph
+
+    for path in files:
+        if not path.is_file():
+            raise fail(f"{path}: no such file")
+    s = open_or_exit(store, update_url)
+    try:
+        for path in files:
+            try:
+                fmt = store_mod.rdf_format(path)
+            except StoreError as exc:
+                raise fail(f"{path}: {exc}") from exc
+            target = graph or source_graph(_slug(path.stem))
+            data = path.read_bytes()
+            try:
+                if no_validate:
+                    s.load_data(data, fmt, graph=target)
+                    report = None
+                else:
+                    report = validation.load_checked(s, data, fmt, graph=target)
+            except StoreError as exc:
+                raise fail(f"{path}: {exc}") from exc
+            if report is not None and not report.conforms:
+                out.print(report.to_text(None), highlight=False)
+                raise fail(f"{path}: would break the shapes; nothing from it was stored", EXIT_NONCONFORMING)
+            err.print(f"loaded {path} into <{target}>", highlight=False)
+    finally:
+        s.close()
+
+
+def _slug(text: str) -> str:
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "file"
+
+
+class QueryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def query(
+    query_file: Annotated[str, typer.Argument(help="A .rq file, or - for standard input.")],
+    fmt: Annotated[QueryFormat, typer.Option("--format", "-f", help="Output format.")] = QueryFormat.table,
+    store: StoreOpt = None,
+    update_url: UpdateUrlOpt = None,
+) -> None:
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the store."""
+    from graph import results as render_results
+
+    if query_file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(query_file)
+        if not path.is_file():
+            raise fail(f"{query_file}: no such file")
+        text = path.read_text(encoding="utf-8")
+    s = open_or_exit(store, update_url)
+    try:
+        result = s.query(text)
+    except QuerySyntaxError as exc:
+        raise fail(f"the query does not parse: {exc}") from exc
+    except StoreError as exc:
+        raise fail(str(exc), EXIT_STORE) from exc
+    finally:
+        s.close()
+    if fmt is QueryFormat.table:
+        render_results.print_table(result, out)
+    else:
+        sys.stdout.write(render_results.serialise(result, fmt.value))
+
+
+class ExportFormat(str, Enum):
+    ttl = "ttl"
+    trig = "trig"
+    nq = "nq"
+    jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Dump format.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: standard output).")] = None,
+    store: StoreOpt = None,
+    update_url: UpdateUrlOpt = None,
+) -> None:
+    """Dump the whole dataset (RDF) or its network projection (GraphML, GEXF)."""
+    from graph.export import NETWORK_DUMPS, dump_network, dump_rdf
+
+    s = open_or_exit(store, update_url)
+    try:
+        data = dump_network(s, fmt.value) if fmt.value in NETWORK_DUMPS else dump_rdf(s, fmt.value)
+    except StoreError as exc:
+        raise fail(str(exc), EXIT_STORE) from exc
+    finally:
+        s.close()
+    if output:
+        output.write_bytes(data)
+        err.print(f"wrote {len(data)} bytes to {output}", highlight=False)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@app.command()
+def viz(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("zukunftsdialog.html"),
+    focus: Annotated[Optional[str], typer.Option(help="IRI of the node to centre an ego view on.")] = None,
+    depth: Annotated[int, typer.Option(help="Hops around --focus.", min=0, max=6)] = 2,
+    lang: Annotated[str, typer.Option(help="Label language: de or en.")] = "de",
+    store: StoreOpt = None,
+    update_url: UpdateUrlOpt = None,
+) -> None:
+    """Write the interactive network page as one self-contained offline HTML file."""
+    from graph import render
+
+    if lang not in ("de", "en"):
+        raise fail("--lang must be de or en")
+    s = open_or_exit(store, update_url)
+    try:
+        if s.is_empty():
+            build_with_progress(s)
+        try:
+            html = render.standalone_page(s, focus=focus, depth=depth, lang=lang)
+        except LookupError as exc:
+            raise fail(str(exc)) from exc
+    finally:
+        s.close()
+    output.write_text(html, encoding="utf-8")
+    err.print(f"wrote {output} ({len(html) // 1024} KiB)", highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""networkx projections of the graph (stub: being written, see issue 5)."""

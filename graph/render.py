@@ -1,0 +1,1 @@
+"""The interactive network page (stub: being written, see issue 5)."""

@@ -1,0 +1,166 @@
+"""Shared fixtures: a built in-memory store, the source texts, a real uvicorn server and a
+real Oxigraph server, each started on a free loopback port and stopped after use."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graph.build import build
+from graph.store import EmbeddedStore, Store, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "data" / "sources"
+LETTER = SOURCES / "letter-of-intent-2023-01-20.md"
+FOLLOWUP = SOURCES / "followup-2023-2025.md"
+
+
+def normalise(text: str) -> str:
+    """Source text as quotes are compared: markdown emphasis dropped, whitespace folded."""
+    return re.sub(r"\s+", " ", text.replace("**", "")).strip()
+
+
+@pytest.fixture(scope="session")
+def letter_text() -> str:
+    """The Letter of Intent as printed (OCR), normalised."""
+    return normalise(LETTER.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def followup_text() -> str:
+    """The follow-up source record, normalised."""
+    return normalise(FOLLOWUP.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def built_store() -> Store:
+    """The shipped graph in memory, built once per session. Read only: do not write to it."""
+    store = open_store("memory")
+    build(store)
+    return store
+
+
+@pytest.fixture
+def fresh_store() -> Store:
+    """A newly built in-memory store a test may change."""
+    store = open_store("memory")
+    build(store)
+    return store
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+class ServerProcess:
+    """A real server process on a loopback port."""
+
+    def __init__(self, proc: subprocess.Popen, url: str, log: Path):
+        self.proc, self.url, self.log = proc, url, log
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def start_api(store: str, tmp: Path, env: dict[str, str] | None = None, port: int | None = None) -> ServerProcess:
+    """Start ``zdg serve`` (uvicorn) on ``store`` and wait until /healthz answers."""
+    port = port or free_port()
+    log = tmp / f"api-{port}.log"
+    # Writes are off unless the test configures a token itself.
+    full_env = {k: v for k, v in os.environ.items() if k != "ZDG_TOKEN"}
+    full_env.update({"ZDG_STORE": store, **(env or {})})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--store", store],
+        env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(url + "/healthz", proc=proc)
+    except Exception:
+        proc.kill()
+        raise RuntimeError(log.read_text(errors="replace")[-3000:]) from None
+    return ServerProcess(proc, url, log)
+
+
+@pytest.fixture
+def api_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """Factory: ``api_server(env={"ZDG_TOKEN": "t"})`` starts a real uvicorn server on a
+    fresh on-disk store (or ``store=...``); every server is stopped after the test."""
+    started: list[ServerProcess] = []
+
+    def start(env: dict[str, str] | None = None, store: str | None = None) -> ServerProcess:
+        server = start_api(store or str(tmp_path / f"store-{len(started)}"), tmp_path, env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One real uvicorn server over the shipped graph for read-only tests (token "test-token")."""
+    tmp = tmp_path_factory.mktemp("shared-api")
+    server = start_api(str(tmp / "store"), tmp, {"ZDG_TOKEN": "test-token"})
+    yield server
+    server.stop()
+
+
+def start_oxigraph(tmp: Path, port: int | None = None) -> ServerProcess:
+    """Start the real Oxigraph server (PyPI ``oxigraph``) with the union default graph."""
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    port = port or free_port()
+    log = tmp / f"oxigraph-{port}.log"
+    location = tmp / f"oxigraph-{port}"
+    proc = subprocess.Popen(
+        [exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/query?query=ASK%7B%7D", proc=proc)
+    return ServerProcess(proc, url + "/sparql", log)
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A real, empty Oxigraph server; ``.url`` is its SPARQL endpoint (queries and updates)."""
+    server = start_oxigraph(tmp_path)
+    yield server
+    server.stop()
+
+
+def embedded(path: Path) -> EmbeddedStore:
+    return EmbeddedStore(path)
