@@ -54,10 +54,16 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
 
 
 def open_or_exit(spec: str | None, update_url: str | None = None) -> Store:
+    """Open the store; a ``memory`` store starts empty, so it gets the shipped graph at once."""
     try:
-        return store_mod.open_store(spec, update_url=update_url)
+        s = store_mod.open_store(spec, update_url=update_url)
     except StoreError as exc:
         raise fail(str(exc), EXIT_STORE) from exc
+    if s.location == "memory":
+        from graph.build import build as build_graph
+
+        build_graph(s)
+    return s
 
 
 def _progress() -> Progress:

@@ -57,12 +57,15 @@ def _compact(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, iri in PREFIXES.items():
-            if term.value.startswith(iri) and "/" not in term.value[len(iri) :]:
-                return f"{prefix}:{term.value[len(iri):]}"
+        # Longest namespace first, so that id: wins over a shorter match; our own id: IRIs
+        # keep their kind/slug path, which reads better than the full IRI.
+        for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            local = term.value[len(iri) :]
+            if term.value.startswith(iri) and local and ("/" not in local or prefix == "id"):
+                return f"{prefix}:{local}"
         return term.value
     if isinstance(term, ox.Literal):
-        return term.value + (f" @{term.language}" if term.language else "")
+        return term.value
     return str(term)
 
 
