@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
+from api.security import SecurityMiddleware
 from graph import __version__
 from graph.build import build
 from graph.store import Store, open_store
@@ -44,12 +45,14 @@ def create_app(store: Store | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.store = store
+    app.add_middleware(SecurityMiddleware)
     problems.install(app)
     _mount_routers(app)
     return app
 
 
 def _mount_routers(app: FastAPI) -> None:
-    from api import health
+    from api import health, landing
 
     app.include_router(health.router)
+    app.include_router(landing.router)

@@ -123,20 +123,25 @@ def serve(
 
     import uvicorn
 
-    s = open_or_exit(store, update_url)
-    try:
-        if s.is_empty():
-            build_with_progress(s)
-    except StoreError as exc:
-        raise fail(str(exc), EXIT_STORE) from exc
-    finally:
-        s.close()
-    if workers > 1 and not s.location.startswith(("http://", "https://")):
+    location = str(store or os.environ.get("ZDG_STORE") or store_mod.default_location())
+    remote = location.startswith(("http://", "https://"))
+    if workers > 1 and not remote:
         raise fail("--workers > 1 needs a remote store (an embedded store is owned by one process)")
-    os.environ["ZDG_STORE"] = s.location
+    if remote:
+        # Build once here, not in each worker. An embedded store is built by the app
+        # itself: it must be opened by the serving process only (RocksDB holds a lock).
+        s = open_or_exit(location, update_url)
+        try:
+            if s.is_empty():
+                build_with_progress(s)
+        except StoreError as exc:
+            raise fail(str(exc), EXIT_STORE) from exc
+        finally:
+            s.close()
+    os.environ["ZDG_STORE"] = location
     if update_url:
         os.environ["ZDG_UPDATE_URL"] = update_url
-    err.print(f"serving on http://{host}:{port}/ (store: {s.location})", highlight=False)
+    err.print(f"serving on http://{host}:{port}/ (store: {location})", highlight=False)
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
