@@ -1,0 +1,135 @@
+"""``GET /docs`` (Swagger UI served from this server, no CDN) and the OpenAPI document.
+
+The Swagger UI files come from the PyPI package ``swagger-ui-bundle-v2`` (module
+``swagger_ui_bundle``), looked up at run time, so nothing is vendored into the repository and
+the page loads nothing from outside. The start-up script is a file of its own, not inline, so
+the strict Content-Security-Policy (script-src 'self') holds.
+
+The OpenAPI document is FastAPI's, with every error answer described as what the service
+really sends: ``application/problem+json`` (RFC 9457).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from api.problems import PROBLEM_JSON, Problem
+
+router = APIRouter(include_in_schema=False)
+
+#: The Swagger UI files a page needs (and nothing else is served from the package folder).
+ASSETS = {
+    "swagger-ui.css": "text/css",
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui-standalone-preset.js": "text/javascript",
+    "favicon-32x32.png": "image/png",
+    "favicon-16x16.png": "image/png",
+}
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Zukunftsdialog Industrie – API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body>
+</html>
+"""
+
+# validatorUrl null: Swagger UI would otherwise send the spec to validator.swagger.io.
+INIT_JS = """window.ui = SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#swagger-ui",
+  validatorUrl: null,
+  deepLinking: true,
+  presets: [SwaggerUIBundle.presets.apis],
+  layout: "BaseLayout"
+});
+"""
+
+
+def assets_folder() -> Path:
+    """The folder of the installed Swagger UI distribution."""
+    import swagger_ui_bundle
+
+    return Path(str(swagger_ui_bundle.swagger_ui_path))
+
+
+@router.get("/docs")
+def docs_page() -> HTMLResponse:
+    return HTMLResponse(PAGE)
+
+
+@router.get("/docs/init.js")
+def docs_init() -> Response:
+    return Response(INIT_JS, media_type="text/javascript")
+
+
+@router.get("/docs/assets/{name}")
+def docs_asset(name: str) -> FileResponse:
+    if name not in ASSETS:
+        raise Problem(404, f"No such documentation asset: {name}", type_="not-found")
+    return FileResponse(assets_folder() / name, media_type=ASSETS[name])
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "results": {"type": "array", "items": {"type": "object"}},
+    },
+    "additionalProperties": True,
+}
+
+
+def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """Describe every 4xx/5xx answer as problem+json (what api.problems sends)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, response in operation["responses"].items():
+                if str(status)[0] in "45":
+                    response["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                elif str(status) == "304":
+                    response.pop("content", None)
+    return schema
+
+
+def install(app: FastAPI) -> None:
+    """Serve /docs and its assets, and make /openapi.json describe problem+json errors."""
+    app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes, tags=app.openapi_tags, servers=app.servers,
+            )
+            app.openapi_schema = problem_openapi(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

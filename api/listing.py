@@ -1,0 +1,125 @@
+"""What every JSON list of the API shares: the label language, pagination, the list envelope,
+and conditional GET (ETag / If-None-Match → 304)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from fastapi import Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.problems import Problem
+from graph import queries
+
+T = TypeVar("T")
+Lang = Literal["de", "en"]
+MAX_LIMIT = 1000
+
+
+class ListPage(BaseModel, Generic[T]):
+    """The envelope of every list: a slice of the items and the size of the whole list."""
+
+    items: list[T]
+    total: int = Field(description="Number of items in the whole list (all pages).")
+    limit: int
+    offset: int
+
+
+def negotiate_lang(
+    request: Request,
+    lang: Annotated[
+        Lang | None,
+        Query(description="Label language (de or en). Default: from Accept-Language, else de."),
+    ] = None,
+) -> str:
+    """The label language: the ``lang`` parameter, else the best of de/en in Accept-Language, else de."""
+    if lang:
+        return lang
+    return preferred_language(request.headers.get("accept-language", ""))
+
+
+def preferred_language(header: str) -> str:
+    """de or en, whichever ``Accept-Language`` ranks higher (de if it names neither).
+
+    >>> preferred_language("en-GB,en;q=0.9,de;q=0.5")
+    'en'
+    >>> preferred_language("fr, de;q=0.1")
+    'de'
+    """
+    best, best_q = "de", -1.0
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in queries.LANGS:
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q and q > 0:
+            best, best_q = primary, q
+    return best
+
+
+class Paging(BaseModel):
+    limit: int
+    offset: int
+
+
+def paging(
+    limit: Annotated[int, Query(ge=0, le=MAX_LIMIT, description=f"Page size (0–{MAX_LIMIT}).")] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**31, description="Items to skip.")] = 0,
+) -> Paging:
+    """Pagination parameters (FastAPI dependency): limit beyond the maximum is a 422 problem."""
+    return Paging(limit=limit, offset=offset)
+
+
+def check_iri(name: str, value: str | None) -> str | None:
+    """``value`` if it is an absolute IRI (or None); else a 422 problem naming the parameter."""
+    if value is None:
+        return None
+    try:
+        queries.iri_term(value)
+    except queries.InvalidIRI:
+        raise Problem(422, f"Parameter {name!r} must be an absolute IRI.", type_="invalid-request",
+                      errors=[{"loc": ["query", name], "msg": "not an absolute IRI", "type": "iri"}]) from None
+    return value.strip()
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    # Weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored.
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+def cached_json(request: Request, payload: Any, status_code: int = 200) -> Response:
+    """``payload`` as JSON with a strong ETag over its bytes; 304 if ``If-None-Match`` matches."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    etag = _etag(body)
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Language"}
+    if _matches(request.headers.get("if-none-match", ""), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, status_code=status_code, media_type="application/json", headers=headers)
+
+
+def page_response(request: Request, page: queries.Page, paging_: Paging) -> Response:
+    """The list envelope for one page, with its ETag."""
+    return cached_json(request, {"items": page.items, "total": page.total, "limit": paging_.limit, "offset": paging_.offset})
+
+
+#: Documented answers shared by the list endpoints (the problem bodies are set in api.docs).
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the If-None-Match ETag still matches."},
+    422: {"description": "A parameter is invalid (problem details)."},
+}
