@@ -55,4 +55,9 @@ def _mount_routers(app: FastAPI) -> None:
     from api import health, landing
 
     app.include_router(health.router)
+    from api import docs, recommendations, resources  # issue 4: JSON API and /docs
+
+    app.include_router(resources.router)
+    app.include_router(recommendations.router)
+    docs.install(app)
     app.include_router(landing.router)
