@@ -1,1 +1,318 @@
-"""The interactive network page (stub: being written, see issue 5)."""
+"""The interactive network page for staff (vis-network through pyvis, all assets our own).
+
+pyvis builds the vis-network node/edge records and options from the networkx projection
+(``graph.network``); our own Jinja template (``templates/graph.html``) replaces pyvis's
+default page, which loads vis-network and Bootstrap from CDNs. vis-network itself comes from
+the pyvis package (``pyvis/lib/vis-9.1.2``). The layout is computed here with networkx
+(seeded, so it is the same on every reload) and physics is off by default, so the page is
+usable as soon as it is drawn.
+
+Two forms: :func:`served_page` references the assets under ``/graph/assets/`` (so a strict
+Content-Security-Policy holds), :func:`standalone_page` inlines them into one offline file.
+Graph data travels as JSON in a ``<script type="application/json">`` element with ``<``, ``>``
+and ``&`` escaped, and the page script only ever writes it with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyvis
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pyvis.edge import Edge
+from pyvis.network import Network
+from pyvis.node import Node
+
+from graph import network
+
+TEMPLATES = Path(__file__).with_name("templates")
+VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
+
+#: Asset name -> (file, media type) served under /graph/assets/.
+ASSETS: dict[str, tuple[Path, str]] = {
+    "vis-network.min.js": (VIS_DIR / "vis-network.min.js", "text/javascript; charset=utf-8"),
+    "vis-network.css": (VIS_DIR / "vis-network.css", "text/css; charset=utf-8"),
+    "graph.js": (TEMPLATES / "graph.js", "text/javascript; charset=utf-8"),
+    "graph.css": (TEMPLATES / "graph.css", "text/css; charset=utf-8"),
+}
+
+#: Colour and shape per node type (legend and canvas).
+STYLE: dict[str, dict[str, str]] = {
+    "organisation": {"color": "#1f77b4", "shape": "dot"},
+    "person": {"color": "#ff7f0e", "shape": "diamond"},
+    "collaboration": {"color": "#6a3d9a", "shape": "star"},
+    "theme": {"color": "#2ca02c", "shape": "square"},
+    "aim": {"color": "#98df8a", "shape": "square"},
+    "level": {"color": "#d62728", "shape": "triangle"},
+    "recommendation": {"color": "#e377c2", "shape": "triangleDown"},
+    "document": {"color": "#8c564b", "shape": "hexagon"},
+    "event": {"color": "#17becf", "shape": "star"},
+    "statement": {"color": "#bcbd22", "shape": "dot"},
+    "commitment": {"color": "#7f7f7f", "shape": "triangleDown"},
+    "goal": {"color": "#9467bd", "shape": "star"},
+}
+_DEFAULT_STYLE = {"color": "#999999", "shape": "dot"}
+
+#: Interface texts, German first.
+UI: dict[str, dict[str, str]] = {
+    "title": {"de": "Zukunftsdialog Industrie – Netzwerk", "en": "Zukunftsdialog Industrie – network"},
+    "search": {"de": "Suche …", "en": "Search …"},
+    "legend": {"de": "Knotentypen", "en": "Node types"},
+    "filters": {"de": "Filter", "en": "Filters"},
+    "theme": {"de": "Thema", "en": "Theme"},
+    "level": {"de": "Politikebene", "en": "Policy level"},
+    "org_type": {"de": "Organisationstyp", "en": "Organisation type"},
+    "as_of": {"de": "Stand am", "en": "As of"},
+    "all": {"de": "alle", "en": "all"},
+    "physics": {"de": "Physik", "en": "Physics"},
+    "png": {"de": "Als PNG speichern", "en": "Save as PNG"},
+    "reset": {"de": "Alles zeigen", "en": "Show all"},
+    "details": {"de": "Details", "en": "Details"},
+    "hint": {"de": "Knoten anklicken für Details.", "en": "Click a node for details."},
+    "type": {"de": "Typ", "en": "Type"},
+    "labels": {"de": "Bezeichnungen", "en": "Labels"},
+    "alt_labels": {"de": "Kurznamen", "en": "Short names"},
+    "posts": {"de": "Funktion", "en": "Post"},
+    "organisation": {"de": "Organisation", "en": "Organisation"},
+    "themes": {"de": "Themen", "en": "Themes"},
+    "levels": {"de": "Politikebenen", "en": "Policy levels"},
+    "date": {"de": "Datum", "en": "Date"},
+    "text": {"de": "Text", "en": "Text"},
+    "status": {"de": "Status", "en": "Status"},
+    "sources": {"de": "Quellen", "en": "Sources"},
+    "id_page": {"de": "Ressourcenseite", "en": "Resource page"},
+    "excerpt": {"de": "Fundstelle", "en": "Passage"},
+    "web_source": {"de": "Webquelle", "en": "Web source"},
+    "neighbours": {"de": "Verbunden mit", "en": "Linked to"},
+    "ego": {"de": "Ego-Netzwerk", "en": "Ego network"},
+    "depth": {"de": "Tiefe", "en": "Depth"},
+    "metrics": {"de": "Kennzahlen", "en": "Metrics"},
+    "shown": {"de": "Knoten sichtbar", "en": "nodes shown"},
+    "ego_of": {"de": "Ego-Netzwerk um", "en": "Ego network of"},
+    "close": {"de": "Schließen", "en": "Close"},
+    "no_match": {"de": "Keine Treffer", "en": "No match"},
+}
+
+_LAYOUT_SEED = 7
+_layout_cache: dict[tuple, dict[str, tuple[float, float]]] = {}
+_lock = threading.Lock()
+
+
+def layout(g: nx.Graph, key: Any = None) -> dict[str, tuple[float, float]]:
+    """Seeded node positions in screen units (stable across reloads; cached under ``key``)."""
+    if key is not None:
+        with _lock:
+            if key in _layout_cache:
+                return _layout_cache[key]
+    out = _packed_layout(g)
+    if key is not None:
+        with _lock:
+            if len(_layout_cache) > 64:
+                _layout_cache.clear()
+            _layout_cache[key] = out
+    return out
+
+
+def _component_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
+    """One connected component, centred on 0 with radius about ``90 * sqrt(n)``."""
+    n = g.number_of_nodes()
+    if n == 1:
+        return {next(iter(g)): (0.0, 0.0)}
+    if n <= 300:
+        # Kamada-Kawai reads best for small networks and is deterministic.
+        pos = nx.kamada_kawai_layout(g, weight=None)
+    else:
+        # Fruchterman-Reingold is O(n²) per iteration: fewer iterations for big graphs keep
+        # the server quick; a rough layout of thousands of nodes is still usable with filters.
+        iterations = 60 if n <= 3000 else 20
+        pos = nx.spring_layout(g, seed=_LAYOUT_SEED, iterations=iterations, weight=None)
+    scale = 90 * math.sqrt(n)
+    return {v: (float(x) * scale, float(y) * scale) for v, (x, y) in pos.items()}
+
+
+def _packed_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Components laid out one by one and packed in rows, largest first, so that an isolated
+    node does not push the main network into a corner."""
+    components = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
+    out: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    row_width = None
+    for comp in components:
+        pos = _component_layout(g.subgraph(comp))
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        w, h = max(xs) - min(xs) + 80, max(ys) - min(ys) + 80
+        if row_width is None:
+            row_width = max(w, 600.0)
+        if x > 0 and x + w > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for v, (px, py) in pos.items():
+            out[v] = (round(x + px - min(xs), 1), round(y + py - min(ys), 1))
+        x += w
+        row_height = max(row_height, h)
+    return out
+
+
+def _size(pagerank: float, top: float) -> float:
+    return round(10 + 22 * math.sqrt(pagerank / top), 1) if top > 0 else 12.0
+
+
+def vis_data(g_de: nx.Graph, g_en: nx.Graph | None = None, positions: dict | None = None) -> tuple[list, list, dict]:
+    """vis-network node and edge records (made with pyvis) and options for the projection.
+
+    ``g_en`` (the same projection with English labels) adds the English display labels.
+    """
+    g_en = g_en if g_en is not None else g_de
+    positions = positions if positions is not None else layout(g_de)
+    top = max((d.get("pagerank", 0) for _, d in g_de.nodes(data=True)), default=0)
+    net = Network(directed=False, cdn_resources="local")
+    net.toggle_physics(False)
+    net.set_options(json.dumps(_options()))
+    nodes = []
+    for v, d in g_de.nodes(data=True):
+        style = STYLE.get(d["type"], _DEFAULT_STYLE)
+        x, y = positions.get(v, (0.0, 0.0))
+        en = g_en.nodes[v] if v in g_en else d
+        # pyvis's Node gives the record vis-network expects; our page adds the rest.
+        node = Node(v, style["shape"], label=d["label"], font_color=None, color=style["color"],
+                    x=x, y=y, size=_size(d.get("pagerank", 0), top), title=d["label"]).options
+        node.pop("font", None)
+        node["zd"] = {**_public(d), "display": {"de": d["label"], "en": en["label"]}}
+        nodes.append(node)
+    edges = []
+    for a, b, d in g_de.edges(data=True):
+        src = d.get("source_node", a)
+        dst = b if src == a else a
+        edge = Edge(src, dst, False, width=1 + min(4, math.log1p(d.get("weight", 1)))).options
+        edge["zd"] = {k: d[k] for k in ("type", "types", "start", "end", "role", "weight") if d.get(k) is not None}
+        edges.append(edge)
+    net.nodes, net.edges = nodes, edges
+    net.node_ids = [n["id"] for n in nodes]
+    _, _, _, _, _, options = net.get_network_data()
+    return nodes, edges, json.loads(options)
+
+
+def _public(d: dict[str, Any]) -> dict[str, Any]:
+    """The node attributes the page shows (layout and vis fields stay out)."""
+    return {k: v for k, v in d.items() if k not in ("label", "x", "y")}
+
+
+def _options() -> dict[str, Any]:
+    return {
+        "physics": {"enabled": False, "solver": "forceAtlas2Based", "stabilization": {"enabled": False}},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True, "navigationButtons": False,
+                        "keyboard": {"enabled": True, "bindToWindow": False}},
+        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "borderWidth": 1},
+        "edges": {"color": {"color": "#b0b7c3", "highlight": "#333333", "hover": "#555555"},
+                  "smooth": False, "selectionWidth": 2},
+        "layout": {"improvedLayout": False},
+    }
+
+
+def json_for_html(data: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left raw."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def page_data(g_de: nx.Graph, g_en: nx.Graph | None = None, *, lang: str = "de",
+              positions: dict | None = None, focus: str | None = None, depth: int | None = None) -> dict[str, Any]:
+    """Everything the page script needs: nodes, edges, options, legend, filter choices, texts."""
+    nodes, edges, options = vis_data(g_de, g_en, positions)
+    data = [n["zd"] for n in nodes]
+    themes = {t: None for d in data for t in d.get("themes", [])} | {n["id"]: None for n in nodes if n["zd"]["type"] == "theme"}
+    levels = {t: None for d in data for t in d.get("levels", [])} | {n["id"]: None for n in nodes if n["zd"]["type"] == "level"}
+    by_id = {n["id"]: n["zd"] for n in nodes}
+    org_types: dict[str, dict] = {}
+    for d in data:
+        if d.get("org_type"):
+            org_types[d["org_type"]["id"]] = d["org_type"]["labels"]
+    dates = sorted({d[k] for d in data for k in ("start", "end") if d.get(k)}
+                   | {e["zd"][k] for e in edges for k in ("start", "end") if e["zd"].get(k)})
+
+    def choices(iris: dict) -> list[dict]:
+        out = [{"id": i, "labels": by_id[i]["labels"]} for i in iris if i in by_id]
+        return sorted(out, key=lambda c: c["labels"]["de"].casefold())
+
+    present = {d["type"] for d in data}
+    return {
+        "lang": lang,
+        "nodes": nodes,
+        "edges": edges,
+        "options": options,
+        "types": [{"id": t, "labels": labels, **STYLE.get(t, _DEFAULT_STYLE)}
+                  for t, labels in network.NODE_TYPES.items() if t in present],
+        "edge_types": network.EDGE_TYPES,
+        "themes": choices(themes),
+        "levels": choices(levels),
+        "org_types": sorted(({"id": k, "labels": v} for k, v in org_types.items()), key=lambda c: c["labels"]["de"]),
+        "dates": dates,
+        "focus": focus,
+        "depth": depth,
+        "ui": UI,
+    }
+
+
+@cache
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+
+
+@cache
+def asset_text(name: str) -> str:
+    """The text of one of :data:`ASSETS` (KeyError for an unknown name)."""
+    path, _ = ASSETS[name]
+    return path.read_text(encoding="utf-8")
+
+
+def html(data: dict[str, Any], *, inline: bool, asset_base: str = "/graph/assets") -> str:
+    """The page around ``data``; ``inline`` puts every asset into the file itself."""
+    inlined = {k.replace(".", "_").replace("-", "_"): asset_text(k) for k in ASSETS} if inline else {}
+    return _env().get_template("graph.html").render(
+        lang=data["lang"], title=UI["title"][data["lang"]], inline=inline, assets=asset_base,
+        inlined=inlined, data_json=json_for_html(data),
+    )
+
+
+def _projections(store, focus, depth, lang, as_of=None) -> tuple[nx.Graph, nx.Graph]:
+    g_de = network.project(store, view="full", focus=focus, depth=depth if focus else None, lang="de", as_of=as_of)
+    g_en = network.project(store, view="full", focus=focus, depth=depth if focus else None, lang="en", as_of=as_of)
+    return g_de, g_en
+
+
+def _page(store, focus, depth, lang, inline: bool) -> str:
+    if lang not in network.LANGS:
+        raise ValueError("lang must be de or en")
+    g_de, g_en = _projections(store, focus, depth, lang)
+    positions = layout(g_de, key=(g_de.graph.get("digest"), focus, depth if focus else None))
+    data = page_data(g_de, g_en, lang=lang, positions=positions, focus=focus, depth=depth if focus else None)
+    return html(data, inline=inline)
+
+
+def served_page(store, focus: str | None = None, depth: int = 2, lang: str = "de") -> str:
+    """The page as served at ``GET /graph`` (assets from ``/graph/assets/``).
+
+    Raises ``LookupError`` for an unknown focus IRI and ``ValueError`` for a bad argument.
+    """
+    return _page(store, focus, depth, lang, inline=False)
+
+
+def standalone_page(store, focus: str | None = None, depth: int = 2, lang: str = "de") -> str:
+    """The page as one self-contained offline HTML file (``zdg viz``); same errors as :func:`served_page`."""
+    return _page(store, focus, depth, lang, inline=True)
+
+
+def page_for_graph(g: nx.Graph, *, lang: str = "de", inline: bool = True) -> str:
+    """The page for any projection-shaped networkx graph (nodes with ``type``, ``label``,
+    ``labels``), e.g. synthetic graphs in benchmarks. Adds metrics if missing."""
+    if any("pagerank" not in d for _, d in g.nodes(data=True)):
+        network.add_metrics(g)
+    return html(page_data(g, g, lang=lang, positions=layout(g)), inline=inline)

@@ -1,0 +1,116 @@
+"""GET /api/network (node-link JSON), /api/network.graphml and /api/network.gexf (for Gephi).
+
+Thin: parameters are checked here, the projection and its metrics come from graph.network
+(which caches them, so a request never rebuilds an unchanged networkx graph).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, Literal, Optional
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from api.deps import get_store
+from api.problems import Problem
+from graph import network
+from graph.export import NETWORK_DUMPS
+from graph.store import Store, StoreError
+
+router = APIRouter(tags=["network"])
+
+View = Literal["full", "actor-theme", "organisations", "themes"]
+ViewQ = Annotated[View, Query(description="full; actor-theme (bipartite actors–themes); organisations (co-signature / co-membership); themes (co-occurrence)")]
+FocusQ = Annotated[Optional[str], Query(description="IRI of a node: the ego network around it", max_length=2000,
+                                        examples=["https://w3id.org/zukunftsdialog/id/person/anja-weber"])]
+DepthQ = Annotated[Optional[int], Query(ge=0, le=network.MAX_DEPTH, description="Hops around focus (default 2)")]
+LangQ = Annotated[Literal["de", "en"], Query(description="Language of node labels")]
+AsOfQ = Annotated[Optional[str], Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="The network as it stood on this date (YYYY-MM-DD)",
+                                       examples=["2023-06-01"])]
+
+
+def _project(store: Store, view: str, focus: str | None, depth: int | None, lang: str, as_of: str | None):
+    try:
+        return network.project(store, view=view, focus=focus, depth=depth, lang=lang, as_of=as_of)
+    except LookupError as exc:
+        raise Problem(404, str(exc), type_="unknown-node") from exc
+    except ValueError as exc:
+        raise Problem(400, str(exc), type_="invalid-parameter") from exc
+    except StoreError as exc:
+        raise Problem(503, f"the store did not answer: {exc}", type_="store-unavailable") from exc
+
+
+def _etag(g, *params: Any) -> str:
+    key = repr((g.graph.get("digest"), params)).encode()
+    return '"' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    return etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+
+
+NODE_LINK_EXAMPLE = {
+    "directed": False, "multigraph": False, "graph": {"view": "full"},
+    "nodes": [{"id": "https://w3id.org/zukunftsdialog/id/person/anja-weber", "type": "person", "label": "Anja Weber",
+               "labels": {"de": "Anja Weber", "en": "Anja Weber"}, "degree": 2, "betweenness": 0.0,
+               "pagerank": 0.0096, "community": 3}],
+    "links": [{"source": "https://w3id.org/zukunftsdialog/id/person/anja-weber",
+               "target": "https://w3id.org/zukunftsdialog/id/organisation/dgb-nrw",
+               "type": "holds-post", "types": ["holds-post", "member-of"]}],
+}
+
+
+@router.get(
+    "/api/network",
+    summary="The network as node-link JSON, with per-node metrics",
+    responses={200: {"content": {"application/json": {"example": NODE_LINK_EXAMPLE}}},
+               404: {"description": "focus is not a node of the view"}},
+)
+def get_network(
+    request: Request,
+    response: Response,
+    view: ViewQ = "full",
+    focus: FocusQ = None,
+    depth: DepthQ = None,
+    lang: LangQ = "de",
+    as_of: AsOfQ = None,
+    store: Store = Depends(get_store),
+) -> dict[str, Any]:
+    """Nodes (organisations, persons, themes, policy levels, recommendations, documents,
+    events …) with `type`, labels, sources and metrics (`degree`, `betweenness`, `pagerank`,
+    `community`); links with `type`."""
+    g = _project(store, view, focus, depth, lang, as_of)
+    etag = _etag(g, "json", view, focus, depth, lang, as_of)
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return network.node_link(g)
+
+
+def _dump_route(fmt: str):
+    media = NETWORK_DUMPS[fmt]
+
+    def dump(
+        request: Request,
+        view: ViewQ = "full",
+        focus: FocusQ = None,
+        depth: DepthQ = None,
+        lang: LangQ = "de",
+        as_of: AsOfQ = None,
+        store: Store = Depends(get_store),
+    ) -> Response:
+        g = _project(store, view, focus, depth, lang, as_of)
+        etag = _etag(g, fmt, view, focus, depth, lang, as_of)
+        if _not_modified(request, etag):
+            return Response(status_code=304, headers={"ETag": etag})
+        return Response(network.dump(g, fmt), media_type=media, headers={
+            "ETag": etag, "Content-Disposition": f'attachment; filename="zukunftsdialog-{view}.{fmt}"'})
+
+    dump.__doc__ = f"The same network as {fmt.upper()} for Gephi (list attributes as JSON strings)."
+    return dump
+
+
+router.add_api_route("/api/network.graphml", _dump_route("graphml"), methods=["GET"], summary="The network as GraphML",
+                     response_class=Response, responses={200: {"content": {NETWORK_DUMPS["graphml"]: {}}}})
+router.add_api_route("/api/network.gexf", _dump_route("gexf"), methods=["GET"], summary="The network as GEXF",
+                     response_class=Response, responses={200: {"content": {NETWORK_DUMPS["gexf"]: {}}}})
