@@ -61,3 +61,7 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(recommendations.router)
     docs.install(app)
     app.include_router(landing.router)
+    from api import network, pages  # issue 5: /api/network(.graphml|.gexf), /graph
+
+    app.include_router(network.router)
+    app.include_router(pages.router)
