@@ -1,0 +1,642 @@
+"""SHACL Core shapes compiled to SPARQL, run by the store's own engine (Oxigraph).
+
+pyshacl walks every focus node in Python and needs the whole graph in rdflib; at 400k triples
+that is ~14 s plus ~13 s of parsing. Here every constraint of every shape becomes one SELECT
+query (``?this`` the focus node, ``?value`` the offending value) that Oxigraph answers from its
+indexes. Nested shapes (``sh:node``, ``sh:qualifiedValueShape``, ``sh:or`` …) become
+``FILTER (NOT) EXISTS`` expressions.
+
+Supported: targets (class incl. ``rdfs:subClassOf*``, node, subjects-of, objects-of), every
+SHACL path form, and the components minCount, maxCount, class, datatype (incl. ill-formed
+lexical forms), nodeKind, in, hasValue, languageIn, uniqueLang, pattern, min/maxLength,
+min/max In/Exclusive, node, not, and, or, qualifiedValueShape with qualifiedMin/MaxCount
+(nested: counts of 0 or 1). A node shape using anything else (sh:sparql, sh:xone, equality
+pairs, closed shapes …) is listed in ``Compiled.fallback_shapes`` and validated by pyshacl.
+
+The same compilation tells the write gate (graph/shacl_gate.py) which triples each shape
+reads, as ``Read`` records.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from graph import resources
+from graph.store import Store
+
+SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_RDF_TYPE = f"<{RDF.type}>"
+_SUBCLASS = f"<{RDFS.subClassOf}>"
+
+#: Datatypes whose lexical form Oxigraph can check by casting (an ill-formed literal fails).
+_CASTABLE = {
+    str(XSD[t]) for t in (
+        "date", "dateTime", "time", "gYear", "gYearMonth", "gMonth", "gDay", "gMonthDay",
+        "integer", "decimal", "double", "float", "boolean", "duration",
+    )
+}
+
+
+class Unsupported(Exception):
+    """A shape uses a SHACL feature this compiler does not translate."""
+
+
+# --- Paths -----------------------------------------------------------------------------------
+
+# A path as a small tree: ("pred", iri) | ("inv", p) | ("seq", [p…]) | ("alt", [p…]) |
+# ("star", p) | ("plus", p) | ("opt", p)
+Path = tuple
+
+
+def parse_path(g: Graph, node: Node) -> Path:
+    """The SHACL path at ``node`` as a path tree."""
+    if isinstance(node, URIRef):
+        return ("pred", str(node))
+    if (node, RDF.first, None) in g:
+        return ("seq", [parse_path(g, n) for n in Collection(g, node)])
+    for prop, kind in ((SH.inversePath, "inv"), (SH.zeroOrMorePath, "star"),
+                       (SH.oneOrMorePath, "plus"), (SH.zeroOrOnePath, "opt")):
+        inner = g.value(node, prop)
+        if inner is not None:
+            return (kind, parse_path(g, inner))
+    alt = g.value(node, SH.alternativePath)
+    if alt is not None:
+        return ("alt", [parse_path(g, n) for n in Collection(g, alt)])
+    raise Unsupported(f"unknown path {node}")
+
+
+def path_sparql(path: Path) -> str:
+    """A path tree as a SPARQL property path."""
+    kind, arg = path
+    if kind == "pred":
+        return f"<{arg}>"
+    if kind == "inv":
+        return f"^({path_sparql(arg)})" if arg[0] != "pred" else f"^<{arg[1]}>"
+    if kind == "seq":
+        return "(" + "/".join(path_sparql(p) for p in arg) + ")"
+    if kind == "alt":
+        return "(" + "|".join(path_sparql(p) for p in arg) + ")"
+    suffix = {"star": "*", "plus": "+", "opt": "?"}[kind]
+    return f"({path_sparql(arg)}){suffix}"
+
+
+def path_label(path: Path) -> str:
+    """A path for reports: a bare IRI for a predicate, else SPARQL path syntax."""
+    return path[1] if path[0] == "pred" else path_sparql(path)
+
+
+# --- Terms -----------------------------------------------------------------------------------
+
+def term_sparql(term: Node) -> str:
+    """An rdflib IRI or literal in SPARQL syntax."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    raise Unsupported(f"blank node {term} as a constant")
+
+
+def ox_term_text(term) -> str:
+    """An Oxigraph term as the text results carry: IRI, ``_:id`` or an N-Triples literal."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+# --- Compiled form ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Read:
+    """A triple pattern a shape reads: from the node reached by ``prefix`` from the focus
+    node, the triples with ``predicate`` going forward (node is subject) or backward (node
+    is object). ``prefix`` None is the focus node itself."""
+
+    prefix: Path | None
+    predicate: str | None  # None: any predicate (a path we cannot bound)
+    forward: bool
+
+
+@dataclass
+class Check:
+    """One constraint component of one shape, as a query body over ``?this``."""
+
+    shape: str  # the shape reported as sh:sourceShape
+    severity: str
+    message: dict[str, str]
+    path: str | None
+    component: str
+    body: str  # SPARQL group pattern after the targets; binds ?value if the result has one
+    has_value: bool
+    counting: bool = False  # body is a sub-select that embeds the targets itself
+
+
+@dataclass
+class TopShape:
+    """A targeted shape: how to find its focus nodes, its checks, and what it reads."""
+
+    iri: str
+    targets: str  # SPARQL pattern binding ?this (UNION of the target kinds)
+    target_nodes: list[str]
+    checks: list[Check]
+    reads: list[Read]
+
+
+@dataclass
+class Compiled:
+    """Every targeted shape, compiled or left to pyshacl."""
+
+    shapes: list[TopShape]
+    fallback_shapes: set[str] = field(default_factory=set)
+    class_dependent: bool = False  # some shape reads rdfs:subClassOf
+
+
+class _Vars:
+    """Fresh variable names for nested patterns."""
+
+    def __init__(self) -> None:
+        self._n = itertools.count()
+
+    def new(self, stem: str = "v") -> str:
+        return f"?_{stem}{next(self._n)}"
+
+
+def _messages(g: Graph, shape: Node, default: str) -> dict[str, str]:
+    msgs = {}
+    for m in g.objects(shape, SH.message):
+        lang = m.language if isinstance(m, Literal) and m.language else "en"
+        msgs.setdefault(lang, str(m))
+    if not msgs:
+        msgs = {"en": default}
+    msgs.setdefault("de", msgs.get("en", default))
+    msgs.setdefault("en", msgs["de"])
+    return msgs
+
+
+def _severity(g: Graph, shape: Node) -> str:
+    sev = g.value(shape, SH.severity)
+    if sev is None:
+        return "Violation"
+    if sev not in SEVERITY:
+        raise Unsupported(f"custom severity {sev}")
+    return SEVERITY[sev]
+
+
+_HANDLED = {
+    SH.path, SH.property, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
+    SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.hasValue,
+    SH.languageIn, SH.uniqueLang, SH.pattern, SH.flags, SH.minLength, SH.maxLength,
+    SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH.node, SH["not"],
+    SH["and"], SH["or"], SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount,
+    SH.severity, SH.message, SH.deactivated, SH.name, SH.description, SH.order, SH.group,
+    SH.defaultValue, RDF.type, RDFS.label, RDFS.comment,
+}
+
+
+def _check_supported(g: Graph, shape: Node) -> None:
+    for p in set(g.predicates(shape, None)):
+        if p not in _HANDLED and str(p).startswith(str(SH)):
+            raise Unsupported(f"{p} on {shape}")
+    if g.value(shape, SH.qualifiedValueShapesDisjoint) not in (None, Literal(False)):
+        raise Unsupported("sh:qualifiedValueShapesDisjoint")
+
+
+class _Compiler:
+    def __init__(self, g: Graph):
+        self.g = g
+        self.vars = _Vars()
+        self.uses_class = False
+
+    # Boolean SPARQL expressions "value at VAR violates X" ------------------------------------
+
+    def value_violation(self, shape: Node, comp: Node, obj: Node, var: str) -> str:
+        """Expression true if ``var`` violates one value-level component of ``shape``."""
+        g = self.g
+        if comp == SH["class"]:
+            self.uses_class = True
+            return f"NOT EXISTS {{ {var} {_RDF_TYPE}/{_SUBCLASS}* {term_sparql(obj)} }}"
+        if comp == SH.datatype:
+            dt = str(obj)
+            cond = f"!isLiteral({var}) || datatype({var}) != <{dt}>"
+            if dt in _CASTABLE:
+                cond += f" || !COALESCE(isLiteral(<{dt}>(STR({var}))), false)"
+            return f"({cond})"
+        if comp == SH.nodeKind:
+            kinds = {
+                SH.IRI: "!isIRI({v})", SH.BlankNode: "!isBlank({v})", SH.Literal: "!isLiteral({v})",
+                SH.BlankNodeOrIRI: "isLiteral({v})", SH.BlankNodeOrLiteral: "isIRI({v})",
+                SH.IRIOrLiteral: "isBlank({v})",
+            }
+            return kinds[obj].format(v=var)
+        if comp == SH["in"]:
+            items = list(Collection(g, obj))
+            if not items:
+                return "true"
+            return "!(" + " || ".join(f"sameTerm({var}, {term_sparql(t)})" for t in items) + ")"
+        if comp == SH.languageIn:
+            langs = [str(x) for x in Collection(g, obj)]
+            ok = " || ".join(f'langMatches(lang({var}), "{lang}")' for lang in langs) or "false"
+            return f"(!isLiteral({var}) || !({ok}))"
+        if comp == SH.pattern:
+            flags = g.value(shape, SH.flags)
+            pat = Literal(str(obj)).n3()
+            f_arg = f", {Literal(str(flags)).n3()}" if flags else ""
+            return f"(isBlank({var}) || !regex(STR({var}), {pat}{f_arg}))"
+        if comp == SH.minLength:
+            return f"(isBlank({var}) || STRLEN(STR({var})) < {int(obj)})"
+        if comp == SH.maxLength:
+            return f"(isBlank({var}) || STRLEN(STR({var})) > {int(obj)})"
+        ops = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+        if comp in ops:
+            return f"!COALESCE({var} {ops[comp]} {term_sparql(obj)}, false)"
+        if comp == SH.node:
+            return self.shape_violation(obj, var)
+        if comp == SH["not"]:
+            return f"!({self.shape_violation(obj, var)})"
+        if comp == SH["and"]:
+            parts = [self.shape_violation(s, var) for s in Collection(g, obj)]
+            return "(" + " || ".join(parts) + ")" if parts else "false"
+        if comp == SH["or"]:
+            parts = [self.shape_violation(s, var) for s in Collection(g, obj)]
+            return "(" + " && ".join(parts) + ")" if parts else "true"
+        if comp == SH.hasValue:  # node-level: the node itself must be the value
+            return f"!sameTerm({var}, {term_sparql(obj)})"
+        raise Unsupported(str(comp))
+
+    _VALUE_COMPONENTS = (
+        SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.languageIn, SH.pattern, SH.minLength,
+        SH.maxLength, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
+        SH.node, SH["not"], SH["and"], SH["or"],
+    )
+
+    def shape_violation(self, shape: Node, var: str, depth: int = 0) -> str:
+        """Expression true if the node at ``var`` does not conform to ``shape``."""
+        if depth > 8:
+            raise Unsupported("recursive shapes")
+        g = self.g
+        _check_supported(g, shape)
+        if g.value(shape, SH.deactivated) == Literal(True):
+            return "false"
+        parts: list[str] = []
+        path_node = g.value(shape, SH.path)
+        if path_node is None:
+            for comp in (*self._VALUE_COMPONENTS, SH.hasValue):
+                for obj in g.objects(shape, comp):
+                    parts.append(self.value_violation(shape, comp, obj, var))
+        else:
+            parts += self._nested_property(shape, parse_path(g, path_node), var)
+        for prop in g.objects(shape, SH.property):
+            _check_supported(g, prop)
+            if g.value(prop, SH.deactivated) == Literal(True):
+                continue
+            parts += self._nested_property(prop, parse_path(g, g.value(prop, SH.path)), var)
+        return "(" + " || ".join(parts) + ")" if parts else "false"
+
+    def _nested_property(self, prop: Node, path: Path, var: str) -> list[str]:
+        g = self.g
+        p = path_sparql(path)
+        parts = []
+        for n in g.objects(prop, SH.minCount):
+            n = int(n)
+            if n > 1:
+                raise Unsupported("nested sh:minCount > 1")
+            if n == 1:
+                parts.append(f"NOT EXISTS {{ {var} {p} {self.vars.new()} }}")
+        for n in g.objects(prop, SH.maxCount):
+            n = int(n)
+            a, b = self.vars.new(), self.vars.new()
+            if n == 0:
+                parts.append(f"EXISTS {{ {var} {p} {a} }}")
+            elif n == 1:
+                parts.append(f"EXISTS {{ {var} {p} {a} . {var} {p} {b} FILTER(!sameTerm({a}, {b})) }}")
+            else:
+                raise Unsupported("nested sh:maxCount > 1")
+        for comp in self._VALUE_COMPONENTS:
+            for obj in g.objects(prop, comp):
+                x = self.vars.new()
+                parts.append(f"EXISTS {{ {var} {p} {x} FILTER({self.value_violation(prop, comp, obj, x)}) }}")
+        for obj in g.objects(prop, SH.hasValue):
+            parts.append(f"NOT EXISTS {{ {var} {p} {term_sparql(obj)} }}")
+        if g.value(prop, SH.uniqueLang) == Literal(True):
+            a, b = self.vars.new(), self.vars.new()
+            parts.append(
+                f"EXISTS {{ {var} {p} {a} . {var} {p} {b} FILTER(!sameTerm({a}, {b}) && "
+                f"lang({a}) != \"\" && LCASE(lang({a})) = LCASE(lang({b}))) }}"
+            )
+        q = g.value(prop, SH.qualifiedValueShape)
+        if q is not None:
+            x = self.vars.new()
+            conforming = f"{{ {var} {p} {x} FILTER(!{self.shape_violation(q, x)}) }}"
+            qmin = g.value(prop, SH.qualifiedMinCount)
+            qmax = g.value(prop, SH.qualifiedMaxCount)
+            if qmin is not None and int(qmin) > 1 or qmax is not None and int(qmax) > 0:
+                raise Unsupported("nested qualified counts other than min 1 / max 0")
+            if qmin is not None and int(qmin) == 1:
+                parts.append(f"NOT EXISTS {conforming}")
+            if qmax is not None:
+                parts.append(f"EXISTS {conforming}")
+        return parts
+
+    # Top-level checks ----------------------------------------------------------------------
+
+    def property_checks(self, prop: Node) -> list[Check]:
+        """The checks of one property shape (reported with the property shape as source)."""
+        g = self.g
+        _check_supported(g, prop)
+        path = parse_path(g, g.value(prop, SH.path))
+        p = path_sparql(path)
+        sev = _severity(g, prop)
+        label = path_label(path)
+        shape_id = _id(prop)
+
+        def check(component: str, body: str, has_value: bool, counting: bool = False) -> Check:
+            msgs = _messages(g, prop, f"{component} not satisfied on {label}")
+            return Check(shape_id, sev, msgs, label, component, body, has_value, counting)
+
+        out: list[Check] = []
+        for n in g.objects(prop, SH.minCount):
+            n = int(n)
+            if n == 1:
+                out.append(check("MinCount", f"FILTER NOT EXISTS {{ ?this {p} ?_any }}", False))
+            elif n > 1:
+                out.append(check("MinCount", (
+                    f"{{ SELECT ?this (COUNT(DISTINCT ?_v) AS ?_c) WHERE {{ {{TARGETS}} "
+                    f"OPTIONAL {{ ?this {p} ?_v }} }} GROUP BY ?this }} FILTER(?_c < {n})"), False, True))
+        for n in g.objects(prop, SH.maxCount):
+            out.append(check("MaxCount", (
+                f"{{ SELECT ?this WHERE {{ {{TARGETS}} ?this {p} ?_v }} GROUP BY ?this "
+                f"HAVING(COUNT(DISTINCT ?_v) > {int(n)}) }}"), False, True))
+        for comp in self._VALUE_COMPONENTS:
+            for obj in g.objects(prop, comp):
+                expr = self.value_violation(prop, comp, obj, "?value")
+                out.append(check(_local(comp), f"?this {p} ?value . FILTER({expr})", True))
+        for obj in g.objects(prop, SH.hasValue):
+            out.append(check("HasValue", f"FILTER NOT EXISTS {{ ?this {p} {term_sparql(obj)} }}", False))
+        if g.value(prop, SH.uniqueLang) == Literal(True):
+            out.append(check("UniqueLang", (
+                f"?this {p} ?_a . ?this {p} ?_b . FILTER(!sameTerm(?_a, ?_b) && lang(?_a) != \"\" "
+                f"&& LCASE(lang(?_a)) = LCASE(lang(?_b)))"), False))
+        q = g.value(prop, SH.qualifiedValueShape)
+        if q is not None:
+            ok = f"!{self.shape_violation(q, '?_q')}"
+            qmin = g.value(prop, SH.qualifiedMinCount)
+            qmax = g.value(prop, SH.qualifiedMaxCount)
+            if qmin is not None and int(qmin) == 1:
+                out.append(check("QualifiedMinCount",
+                                 f"FILTER NOT EXISTS {{ ?this {p} ?_q FILTER({ok}) }}", False))
+            elif qmin is not None and int(qmin) > 1:
+                out.append(check("QualifiedMinCount", (
+                    f"{{ SELECT ?this (COUNT(DISTINCT ?_q) AS ?_c) WHERE {{ {{TARGETS}} OPTIONAL {{ "
+                    f"?this {p} ?_q FILTER({ok}) }} }} GROUP BY ?this }} FILTER(?_c < {int(qmin)})"), False, True))
+            if qmax is not None:
+                out.append(check("QualifiedMaxCount", (
+                    f"{{ SELECT ?this WHERE {{ {{TARGETS}} ?this {p} ?_q FILTER({ok}) }} GROUP BY ?this "
+                    f"HAVING(COUNT(DISTINCT ?_q) > {int(qmax)}) }}"), False, True))
+        return out
+
+    def node_checks(self, shape: Node) -> list[Check]:
+        """Node-level constraints of a node shape (the focus node is the value)."""
+        g = self.g
+        out = []
+        for comp in (*self._VALUE_COMPONENTS, SH.hasValue):
+            for obj in g.objects(shape, comp):
+                expr = self.value_violation(shape, comp, obj, "?this")
+                msgs = _messages(g, shape, f"{_local(comp)} not satisfied")
+                out.append(Check(_id(shape), _severity(g, shape), msgs, None, _local(comp),
+                                 f"BIND(?this AS ?value) FILTER({expr})", True))
+        return out
+
+
+def _local(iri: Node) -> str:
+    return str(iri).rsplit("#", 1)[-1].replace("ConstraintComponent", "").capitalize()
+
+
+def _id(node: Node) -> str:
+    return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+
+# --- Reads (for the write gate) --------------------------------------------------------------
+
+def _path_reads(path: Path, prefix: Path | None) -> list[Read]:
+    """The triples a path reads when followed from the node at ``prefix``."""
+    kind, arg = path
+    if kind == "pred":
+        return [Read(prefix, arg, True)]
+    if kind == "inv" and arg[0] == "pred":
+        return [Read(prefix, arg[1], False)]
+    if kind == "seq":
+        reads, at = [], prefix
+        for step in arg:
+            reads += _path_reads(step, at)
+            at = step if at is None else ("seq", [at, step])
+        return reads
+    if kind == "alt":
+        return [r for p in arg for r in _path_reads(p, prefix)]
+    if kind in ("star", "plus", "opt"):
+        # Every node reachable by the repetition is a possible start of the inner path.
+        inner_prefix = ("star", arg) if prefix is None else ("seq", [prefix, ("star", arg)])
+        return _path_reads(arg, inner_prefix)
+    if kind == "inv":  # inverse of a complex path: read it the other way round
+        return [Read(r.prefix, r.predicate, not r.forward) for r in _path_reads(arg, prefix)] + [Read(prefix, None, False)]
+    raise Unsupported(kind)
+
+
+def _join(prefix: Path | None, path: Path) -> Path:
+    return path if prefix is None else ("seq", [prefix, path])
+
+
+def shape_reads(g: Graph, shape: Node, prefix: Path | None, depth: int = 0) -> list[Read]:
+    """What validating the node at ``prefix`` against ``shape`` reads."""
+    if depth > 8:
+        raise Unsupported("recursive shapes")
+    reads: list[Read] = []
+    path_node = g.value(shape, SH.path)
+    if path_node is not None:
+        path = parse_path(g, path_node)
+        reads += _path_reads(path, prefix)
+        reads += _value_reads(g, shape, _join(prefix, path), depth)
+    else:
+        reads += _value_reads(g, shape, prefix, depth)
+    for prop in g.objects(shape, SH.property):
+        reads += shape_reads(g, prop, prefix, depth + 1)
+    return reads
+
+
+def _value_reads(g: Graph, shape: Node, at: Path | None, depth: int) -> list[Read]:
+    """What the value-level components of ``shape`` read about the values at ``at``."""
+    reads = []
+    if g.value(shape, SH["class"]) is not None:
+        reads.append(Read(at, str(RDF.type), True))
+    for comp in (SH.node, SH["not"], SH.qualifiedValueShape):
+        for s in g.objects(shape, comp):
+            reads += shape_reads(g, s, at, depth + 1)
+    for comp in (SH["and"], SH["or"]):
+        for lst in g.objects(shape, comp):
+            for s in Collection(g, lst):
+                reads += shape_reads(g, s, at, depth + 1)
+    return reads
+
+
+# --- Compilation of the shapes graph ----------------------------------------------------------
+
+@cache
+def shapes_graph() -> Graph:
+    """The shapes (every shapes/*.ttl), parsed once."""
+    g = Graph()
+    for path in resources.files("shapes", ".ttl"):
+        g.parse(path, format="turtle")
+    return g
+
+
+def _targets(g: Graph, shape: Node) -> tuple[str, list[str]]:
+    parts, nodes = [], []
+    for c in g.objects(shape, SH.targetClass):
+        parts.append(f"?this {_RDF_TYPE}/{_SUBCLASS}* {term_sparql(c)} .")
+    if (shape, RDF.type, RDFS.Class) in g:
+        parts.append(f"?this {_RDF_TYPE}/{_SUBCLASS}* {term_sparql(shape)} .")
+    for n in g.objects(shape, SH.targetNode):
+        nodes.append(str(n))
+        parts.append(f"VALUES ?this {{ {term_sparql(n)} }}")
+    for p in g.objects(shape, SH.targetSubjectsOf):
+        parts.append(f"?this {term_sparql(p)} ?_t .")
+    for p in g.objects(shape, SH.targetObjectsOf):
+        parts.append(f"?_t {term_sparql(p)} ?this .")
+    return " UNION ".join(f"{{ {p} }}" for p in parts), nodes
+
+
+def _target_reads(g: Graph, shape: Node) -> list[Read]:
+    reads = []
+    if (shape, SH.targetClass, None) in g or (shape, RDF.type, RDFS.Class) in g:
+        reads.append(Read(None, str(RDF.type), True))
+    for p in g.objects(shape, SH.targetSubjectsOf):
+        reads.append(Read(None, str(p), True))
+    for p in g.objects(shape, SH.targetObjectsOf):
+        reads.append(Read(None, str(p), False))
+    return reads
+
+
+_TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def targeted_shapes(g: Graph) -> list[Node]:
+    """Every shape with a target, in a stable order."""
+    found = {s for p in _TARGET_PREDICATES for s in g.subjects(p, None)}
+    found |= {s for s in g.subjects(RDF.type, SH.NodeShape) if (s, RDF.type, RDFS.Class) in g}
+    return sorted(found, key=str)
+
+
+def compile_shapes(g: Graph) -> Compiled:
+    """Compile every targeted shape of ``g``; the ones that do not compile go to pyshacl."""
+    compiled = Compiled([])
+    for shape in targeted_shapes(g):
+        if g.value(shape, SH.deactivated) == Literal(True):
+            continue
+        c = _Compiler(g)
+        try:
+            targets, nodes = _targets(g, shape)
+            _check_supported(g, shape)
+            checks: list[Check] = []
+            if g.value(shape, SH.path) is not None:  # a targeted property shape
+                checks += c.property_checks(shape)
+            else:
+                checks += c.node_checks(shape)
+            for prop in g.objects(shape, SH.property):
+                if g.value(prop, SH.deactivated) == Literal(True):
+                    continue
+                checks += c.property_checks(prop)
+            reads = _target_reads(g, shape) + shape_reads(g, shape, None)
+        except Unsupported:
+            compiled.fallback_shapes.add(_id(shape))
+            continue
+        compiled.class_dependent |= c.uses_class or (shape, SH.targetClass, None) in g
+        compiled.shapes.append(TopShape(_id(shape), targets, nodes, checks, reads))
+    return compiled
+
+
+@cache
+def compiled_shapes() -> Compiled:
+    """The shipped shapes, compiled once per process."""
+    return compile_shapes(shapes_graph())
+
+
+def check_query(shape: TopShape, check: Check, focus: Iterable[str] | None = None) -> str:
+    """The SELECT query of one check; ``focus`` restricts it to those focus nodes."""
+    targets = shape.targets
+    if focus is not None:
+        values = " ".join(f"<{f}>" for f in focus if not f.startswith("_:"))
+        targets = f"VALUES ?this {{ {values} }} {{ {targets} }}"
+    else:
+        targets = f"{{ {targets} }}"
+    value = "?value" if check.has_value else ""
+    if check.counting:
+        body = check.body.replace("{TARGETS}", targets)
+        return f"SELECT DISTINCT ?this {value} WHERE {{ {body} }}"
+    return f"SELECT DISTINCT ?this {value} WHERE {{ {targets} {check.body} }}"
+
+
+def run(compiled: Compiled, store: Store, default_graphs: list[str] | None = None,
+        focus: dict[str, set[str]] | None = None) -> list:
+    """Run every compiled check; ``focus`` (shape IRI → focus nodes) restricts the run."""
+    from graph.validation import Result
+
+    results = []
+    for shape in compiled.shapes:
+        nodes = None
+        if focus is not None:
+            nodes = focus.get(shape.iri)
+            if not nodes:
+                continue
+        for check in shape.checks:
+            query = check_query(shape, check, nodes)
+            if default_graphs is not None:
+                solutions = store.query(query, default_graphs=default_graphs or ["urn:zdg:empty"])
+            else:
+                solutions = store.query(query)
+            for row in solutions:
+                value = row["value"] if check.has_value else None
+                results.append(Result(
+                    ox_term_text(row["this"]), None, check.path, check.severity, check.message,
+                    check.shape, ox_term_text(value) if value is not None else None,
+                ))
+    return results
+
+
+_LABEL_QUERY = """
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?f (SAMPLE(?name) AS ?n) (SAMPLE(?de) AS ?d) (SAMPLE(?any) AS ?a) (SAMPLE(?alt) AS ?s) WHERE {
+  VALUES ?f { %s }
+  OPTIONAL { ?f foaf:name ?name }
+  OPTIONAL { ?f skos:prefLabel ?de FILTER(langMatches(lang(?de), "de")) }
+  OPTIONAL { ?f skos:prefLabel|rdfs:label|dcterms:title ?any }
+  OPTIONAL { ?f skos:altLabel ?alt }
+} GROUP BY ?f
+"""
+
+
+def labels(store: Store, nodes: set[str]) -> dict[str, str]:
+    """A readable label per IRI: a person's name, else the German preferred label, else any."""
+    out: dict[str, str] = {}
+    iris = sorted(nodes)
+    for start in range(0, len(iris), 500):
+        chunk = iris[start : start + 500]
+        rows = store.query(_LABEL_QUERY % " ".join(f"<{i}>" for i in chunk))
+        for row in rows:
+            for key in ("n", "d", "a", "s"):
+                if row[key] is not None:
+                    out[row["f"].value] = row[key].value
+                    break
+    return out
