@@ -191,7 +191,8 @@ def validate(
     elif fmt is ReportFormat.turtle:
         sys.stdout.write(report.to_turtle())
     else:
-        out.print(report.to_text(lang or None), highlight=False)
+        # Plain write: rich would wrap lines and break names and messages apart.
+        sys.stdout.write(report.to_text(lang or None) + "\n")
     raise typer.Exit(0 if report.conforms else EXIT_NONCONFORMING)
 
 
@@ -228,7 +229,7 @@ def load(
             except StoreError as exc:
                 raise fail(f"{path}: {exc}") from exc
             if report is not None and not report.conforms:
-                out.print(report.to_text(None), highlight=False)
+                sys.stdout.write(report.to_text(None) + "\n")
                 raise fail(f"{path}: would break the shapes; nothing from it was stored", EXIT_NONCONFORMING)
             err.print(f"loaded {path} into <{target}>", highlight=False)
     finally:
