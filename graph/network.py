@@ -647,7 +647,9 @@ def project(
     for v in g:
         g.nodes[v].update({k: (list(x) if isinstance(x, list) else x) for k, x in g.nodes[v].items()})
     add_metrics(g)
-    g.graph.update({"view": view, "focus": focus, "depth": depth, "lang": lang, "as_of": as_of, "digest": facts.digest})
+    # Only set attributes: GraphML cannot hold None.
+    info = {"view": view, "focus": focus, "depth": depth, "lang": lang, "as_of": as_of, "digest": facts.digest}
+    g.graph.update({k: v for k, v in info.items() if v is not None})
     with _cache_lock:
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))

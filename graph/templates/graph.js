@@ -1,4 +1,4 @@
-/* The staff network page. Data comes from <script type="application/json" id="zdg-data">;
+/* The staff network page. Data comes from the JSON element #zdg-data (type application/json);
    every text from the graph is written with textContent (never innerHTML), so a label such as
    <img src=x onerror=alert(1)> stays text. Works served (/graph) and as an offline file. */
 (function () {
