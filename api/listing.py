@@ -18,6 +18,13 @@ T = TypeVar("T")
 Lang = Literal["de", "en"]
 MAX_LIMIT = 1000
 
+#: What the API takes as an IRI parameter: an http(s) IRI of plain ASCII characters (every IRI
+#: of this graph and every web source is one). Documented in OpenAPI, checked again in graph/.
+IRI_PATTERN = (
+    r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?"
+    r"(\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?(#[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?$"
+)
+
 
 class ListPage(BaseModel, Generic[T]):
     """The envelope of every list: a slice of the items and the size of the whole list."""

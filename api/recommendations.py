@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import require_token
 from api.deps import get_store
-from api.listing import LIST_RESPONSES, ListPage, Paging, check_iri, negotiate_lang, page_response, paging
+from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, check_iri, negotiate_lang, page_response, paging
 from api.problems import Problem
 from api.resources import Ref, SourceEntry
 from graph import queries
@@ -37,6 +37,9 @@ class Recommendation(BaseModel):
     status: Ref | None
     date: str | None
     sources: list[SourceEntry]
+
+
+IRIValue = Annotated[str, Field(pattern=IRI_PATTERN, max_length=2000)]
 
 
 class NewRecommendationBody(BaseModel):
@@ -61,11 +64,11 @@ class NewRecommendationBody(BaseModel):
 
     text: str = Field(min_length=1, max_length=recs.MAX_TEXT, description="The recommendation's text.")
     lang: Literal["de", "en"] = Field(description="Language of the text.")
-    themes: list[str] = Field(min_length=1, max_length=50, description="Theme IRIs: key themes or mapped Handlungsfelder.")
-    levels: list[str] = Field(default_factory=list, max_length=10,
+    themes: list[IRIValue] = Field(min_length=1, max_length=50, description="Theme IRIs: key themes or mapped Handlungsfelder.")
+    levels: list[IRIValue] = Field(default_factory=list, max_length=10,
                               description="Policy-level IRIs; none given = 'nicht angegeben' (not stated).")
-    proposed_by: list[str] = Field(min_length=1, max_length=50, description="IRIs of the proposing organisations.")
-    source: str = Field(min_length=1, max_length=2000, description="IRI or http(s) URL of the source.")
+    proposed_by: list[IRIValue] = Field(min_length=1, max_length=50, description="IRIs of the proposing organisations.")
+    source: IRIValue = Field(description="IRI or http(s) URL of the source.")
     date: dt.date | None = Field(default=None, description="Date of the recommendation (YYYY-MM-DD).")
 
 
@@ -84,11 +87,11 @@ def list_recommendations(
     store: StoreDep,
     lang: Annotated[str, Depends(negotiate_lang)],
     page: Annotated[Paging, Depends(paging)],
-    theme: Annotated[str | None, Query(description="Theme IRI; also matches fields SKOS-mapped to it.",
+    theme: Annotated[str | None, Query(pattern=IRI_PATTERN, description="Theme IRI; also matches fields SKOS-mapped to it.",
                                        examples=[_ID + "theme/kreislaufwirtschaft"])] = None,
-    level: Annotated[str | None, Query(description="Policy-level IRI.", examples=[_ID + "policy-level/eu"])] = None,
-    actor: Annotated[str | None, Query(description="IRI of a proposing organisation.")] = None,
-    source: Annotated[str | None, Query(description="IRI of a source document or record, or its URL.")] = None,
+    level: Annotated[str | None, Query(pattern=IRI_PATTERN, description="Policy-level IRI.", examples=[_ID + "policy-level/eu"])] = None,
+    actor: Annotated[str | None, Query(pattern=IRI_PATTERN, description="IRI of a proposing organisation.")] = None,
+    source: Annotated[str | None, Query(pattern=IRI_PATTERN, description="IRI of a source document or record, or its URL.")] = None,
 ) -> Response:
     result = queries.recommendations(
         store, lang,

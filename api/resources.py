@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import get_store
-from api.listing import LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, negotiate_lang, page_response, paging
+from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, negotiate_lang, page_response, paging
 from graph import queries
 from graph.store import Store
 
@@ -115,10 +115,14 @@ class Event(BaseModel):
     id: IRI
     label: str
     labels: Labels
+    kind: Literal["meeting", "signing", "event"]
     date: str | None
     dates: list[str] = Field(description="Every recorded date (sources may disagree).")
-    number: str | None
+    reported_on: str | None = Field(description="Date of the report, for events known only from one.")
+    number: str | None = Field(description="Number of the meeting, where a source states it.")
     place: Ref | None
+    description: str | None
+    part_of: Ref | None = Field(description="The process the event belongs to.")
     topics: list[Ref]
     participants: list[Ref]
     sources: list[SourceEntry]
@@ -155,7 +159,7 @@ PagingDep = Annotated[Paging, Depends(paging)]
             summary="Organisations with type, parent body and representatives")
 def list_organisations(
     request: Request, store: StoreDep, lang: LangDep, page: PagingDep,
-    type_: Annotated[str | None, Query(alias="type", description="Organisation-type IRI, e.g. …/organisation-type/gewerkschaft")] = None,
+    type_: Annotated[str | None, Query(pattern=IRI_PATTERN, alias="type", description="Organisation-type IRI, e.g. …/organisation-type/gewerkschaft")] = None,
     signatory: Annotated[bool | None, Query(description="Only organisations a document was (true) or was not (false) signed for.")] = None,
 ) -> Response:
     result = queries.organisations(store, lang, type_=check_iri("type", type_), signatory=signatory,
@@ -173,7 +177,7 @@ def list_persons(request: Request, store: StoreDep, lang: LangDep, page: PagingD
             summary="The key themes (or another theme scheme) with recommendation counts")
 def list_themes(
     request: Request, store: StoreDep, lang: LangDep, page: PagingDep,
-    scheme: Annotated[str | None, Query(description="Concept scheme IRI (default: the letter's key themes).")] = None,
+    scheme: Annotated[str | None, Query(pattern=IRI_PATTERN, description="Concept scheme IRI (default: the letter's key themes).")] = None,
 ) -> Response:
     chosen = check_iri("scheme", scheme) or queries.THEMES_SCHEME
     return page_response(request, queries.themes(store, lang, scheme=chosen, limit=page.limit, offset=page.offset), page)

@@ -497,7 +497,7 @@ def documents(store: Store, lang: str = "de", *, kind: str | None = None, limit:
 
 def events(store: Store, lang: str = "de", *, limit: int = 100, offset: int = 0) -> Page:
     """Events of the dialogue (meetings, the signing): date(s), number, place, topics,
-    participants and sources (document + quote)."""
+    participants, description and sources (document + quote, and the cited web sources)."""
     rows = _select(store, "events")
     total = len(rows)
     rows = _slice(rows, limit, offset)
@@ -506,25 +506,38 @@ def events(store: Store, lang: str = "de", *, limit: int = 100, offset: int = 0)
     if ids:
         for r in _select(store, "event-links", nodes=_values(ids)):
             links[str(r["x"])][str(r["kind"])].append(r["o"])
-    linked = {str(o) for v in links.values() for k in ("topic", "participant") for o in v.get(k, []) if isinstance(o, URIRef)}
+    linked = {str(o) for v in links.values() for k in ("topic", "participant", "source", "part_of")
+              for o in v.get(k, []) if isinstance(o, URIRef)}
     places = [_s(r["place"]) for r in rows if isinstance(r["place"], URIRef)]
     labels = labels_of(store, ids + list(linked) + places)
+    pages = _pages(store, linked)
     provenance = _provenance(store, ids, lang)
+
+    def refs(values: list[Any]) -> list[dict[str, Any]]:
+        return [_ref(t, labels, lang) for t in sorted({str(t) for t in values if isinstance(t, URIRef)})]
+
     items = []
     for r in rows:
         e = str(r["event"])
         v = links[e]
+        sources = list(provenance.get(e, []))
+        for src in sorted({str(s) for s in v.get("source", []) if isinstance(s, URIRef)}):
+            if not any(s["document"]["id"] == src or (s["cited"] or {}).get("id") == src for s in sources):
+                sources.append({"document": _doc_ref(src, labels, pages, lang), "quote": None, "cited": None})
+        part_of = sorted({str(p) for p in v.get("part_of", []) if isinstance(p, URIRef)})
         items.append({
             **_labelled(e, labels, lang),
+            "kind": str(r["kind"]),
             "date": _value(r["date"]),
             "dates": sorted({str(d) for d in v.get("date", [])}),
+            "reported_on": _value(r["reported_on"]),
             "number": _s(r["number"]),
             "place": _ref(_s(r["place"]), labels, lang) if isinstance(r["place"], URIRef) else None,
-            "topics": [_ref(t, labels, lang) for t in sorted({str(t) for t in v.get("topic", []) if isinstance(t, URIRef)})],
-            "participants": [
-                _ref(t, labels, lang) for t in sorted({str(t) for t in v.get("participant", []) if isinstance(t, URIRef)})
-            ],
-            "sources": provenance.get(e, []),
+            "description": _in_lang(v.get("description", []), lang),
+            "part_of": _ref(part_of[0], labels, lang) if part_of else None,
+            "topics": refs(v.get("topic", [])),
+            "participants": refs(v.get("participant", [])),
+            "sources": sources,
         })
     return Page(items, total)
 

@@ -30,6 +30,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
+OA = "http://www.w3.org/ns/oa#"
 
 #: The agent every API submission is attributed to (the token identifies no one in particular).
 API_CLIENT = ID_BASE + "agent/api-client"
@@ -129,11 +130,13 @@ def recommendation_quads(new: NewRecommendation, *, ident: str | None = None, no
     stamp = ox.Literal(now.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
     text = ox.Literal(new.text.strip(), language=new.lang)
     source = ox.NamedNode(new.source.strip())
+    excerpt = ox.NamedNode(f"{ID_BASE}excerpt/api-{ident}")
+    selector = ox.BlankNode()
 
     def n(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
 
-    triples: list[tuple[ox.NamedNode, ox.NamedNode, Any]] = [
+    triples: list[tuple[Any, ox.NamedNode, Any]] = [
         (rec, RDF_TYPE, n(str(ZD.Recommendation))),
         (rec, RDF_TYPE, n(PROV + "Entity")),
         (rec, n(SKOS + "prefLabel"), text),
@@ -141,7 +144,7 @@ def recommendation_quads(new: NewRecommendation, *, ident: str | None = None, no
         (rec, n(DCT + "source"), source),
         (rec, n(PROV + "generatedAtTime"), stamp),
         (rec, n(PROV + "wasAttributedTo"), agent),
-        (rec, n(PROV + "wasDerivedFrom"), graph),
+        (rec, n(PROV + "wasDerivedFrom"), excerpt),
     ]
     triples += [(rec, n(DCT + "subject"), n(t.strip())) for t in dict.fromkeys(new.themes)]
     # No level given: the scheme's "not stated" says so without guessing one.
@@ -150,9 +153,16 @@ def recommendation_quads(new: NewRecommendation, *, ident: str | None = None, no
     triples += [(rec, n(str(ZD.proposedBy)), n(o.strip())) for o in dict.fromkeys(new.proposed_by)]
     if new.date is not None:
         triples.append((rec, n(DCT + "date"), ox.Literal(new.date.isoformat(), datatype=n(XSD + "date"))))
-    # The submission itself, as the source record of this graph.
+    # Evidence as for every fact: the text stands verbatim in the submission (the source of
+    # this excerpt), which cites the source the client named. The submission is a prov:Entity,
+    # not a catalogued dcterms:BibliographicResource: it has no reliability of its own.
     triples += [
-        (graph, RDF_TYPE, n(DCT + "BibliographicResource")),
+        (excerpt, RDF_TYPE, n(OA + "SpecificResource")),
+        (excerpt, n(OA + "hasSource"), graph),
+        (excerpt, n(OA + "hasSelector"), selector),
+        (excerpt, n(DCT + "source"), source),
+        (selector, RDF_TYPE, n(OA + "TextQuoteSelector")),
+        (selector, n(OA + "exact"), ox.Literal(new.text.strip())),
         (graph, RDF_TYPE, n(PROV + "Entity")),
         (graph, n(SKOS + "prefLabel"), ox.Literal("Über die JSON-API eingereichte Handlungsempfehlung", language="de")),
         (graph, n(SKOS + "prefLabel"), ox.Literal("Recommendation submitted through the JSON API", language="en")),

@@ -1,0 +1,189 @@
+"""POST /api/recommendations end to end: real uvicorn servers over real stores.
+
+A refused write must leave the store byte for byte as it was: the store is built before the
+server starts, dumped, and dumped again after the server has stopped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from graph.build import build
+from graph.store import EmbeddedStore, RemoteStore
+
+ID = "https://w3id.org/zukunftsdialog/id/"
+PROBLEM = "application/problem+json"
+TOKEN = "s3cret-write-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+VALID = {
+    "text": "Genehmigungsverfahren für Anlagen der Kreislaufwirtschaft beschleunigen",
+    "lang": "de",
+    "themes": [ID + "theme/kreislaufwirtschaft"],
+    "levels": [ID + "policy-level/land"],
+    "proposed_by": [ID + "organisation/dgb-nrw"],
+    "source": "https://www.example.org/stellungnahme",
+    "date": "2025-06-30",
+}
+
+
+def dump_lines(path: Path) -> list[str]:
+    """The store's N-Quads, sorted (the store must be closed by every other process)."""
+    store = EmbeddedStore(path)
+    try:
+        return sorted(store.dump(ox.RdfFormat.N_QUADS).decode("utf-8").splitlines())
+    finally:
+        store.close()
+        del store
+
+
+def prebuilt(path: Path) -> Path:
+    store = EmbeddedStore(path)
+    build(store)
+    store.close()
+    del store
+    return path
+
+
+INVALID_BODIES = {
+    "no theme": {**VALID, "themes": []},
+    "themes missing": {k: v for k, v in VALID.items() if k != "themes"},
+    "unknown theme IRI": {**VALID, "themes": [ID + "theme/gibt-es-nicht"]},
+    "a role is no theme": {**VALID, "themes": [ID + "role/vorsitz"]},
+    "theme not an IRI": {**VALID, "themes": ["Kreislaufwirtschaft"]},
+    "unknown level": {**VALID, "levels": [ID + "policy-level/kommune"]},
+    "a theme is no level": {**VALID, "levels": [ID + "theme/kreislaufwirtschaft"]},
+    "a person is no proposer": {**VALID, "proposed_by": [ID + "person/anja-weber"]},
+    "unknown proposer": {**VALID, "proposed_by": [ID + "organisation/gibt-es-nicht"]},
+    "no proposer": {**VALID, "proposed_by": []},
+    "themes not a list": {**VALID, "themes": ID + "theme/kreislaufwirtschaft"},
+    "text not a string": {**VALID, "text": 42},
+    "empty text": {**VALID, "text": ""},
+    "blank text": {**VALID, "text": "   "},
+    "language not de/en": {**VALID, "lang": "fr"},
+    "impossible date": {**VALID, "date": "2023-02-30"},
+    "source not a URL": {**VALID, "source": "irgendwo"},
+    "unknown field": {**VALID, "status": ID + "status/beschlossen"},
+    "body a list": [VALID],
+}
+
+
+def test_refused_writes_change_nothing(api_server, tmp_path, followup_text):
+    store_dir = prebuilt(tmp_path / "store")
+    before = dump_lines(store_dir)
+    server = api_server(env={"ZDG_TOKEN": TOKEN}, store=str(store_dir))
+    with httpx.Client(base_url=server.url, timeout=60) as api:
+        for name, body in INVALID_BODIES.items():
+            r = api.post("/api/recommendations", json=body, headers=AUTH)
+            assert r.status_code == 422, (name, r.status_code, r.text)
+            assert r.headers["content-type"].startswith(PROBLEM), name
+            problem = r.json()
+            assert problem["status"] == 422 and problem["detail"], name
+            assert problem.get("errors") or problem.get("results"), name
+        for raw in (b"{not json", b"", b'{"text": "a", ', "Ü".encode("latin-1")):
+            r = api.post("/api/recommendations", content=raw, headers={**AUTH, "Content-Type": "application/json"})
+            assert r.status_code in (400, 422), (raw, r.text)
+            assert r.headers["content-type"].startswith(PROBLEM)
+        # Without a token, or with a wrong one: 401 even for a valid body.
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
+                        {"Authorization": TOKEN}, {"Authorization": f"Bearer {TOKEN}x"}):
+            r = api.post("/api/recommendations", json=VALID, headers=headers)
+            assert r.status_code == 401, (headers, r.text)
+            assert r.headers["content-type"].startswith(PROBLEM)
+            assert "bearer" in r.headers.get("www-authenticate", "").lower()
+        total = api.get("/api/recommendations", params={"actor": ID + "organisation/dgb-nrw"}).json()["total"]
+        assert total == 0
+    server.stop()
+    assert dump_lines(store_dir) == before
+
+
+def test_unknown_theme_is_reported_per_field(shared_api):
+    r = httpx.post(shared_api.url + "/api/recommendations", headers={"Authorization": "Bearer test-token"},
+                   json={**VALID, "themes": [ID + "theme/kreislaufwirtschaft", ID + "theme/gibt-es-nicht"]}, timeout=60)
+    assert r.status_code == 422
+    errors = r.json()["errors"]
+    assert [e["value"] for e in errors if e["field"] == "themes"] == [ID + "theme/gibt-es-nicht"]
+
+
+def test_writes_are_off_without_a_configured_token(api_server):
+    server = api_server()
+    r = httpx.post(server.url + "/api/recommendations", json=VALID, headers=AUTH, timeout=60)
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith(PROBLEM)
+
+
+def test_a_valid_write_appears_in_the_api_and_in_sparql(api_server, tmp_path):
+    store_dir = prebuilt(tmp_path / "store")
+    before = set(dump_lines(store_dir))
+    server = api_server(env={"ZDG_TOKEN": TOKEN}, store=str(store_dir))
+    with httpx.Client(base_url=server.url, timeout=60) as api:
+        r = api.post("/api/recommendations", json=VALID, headers=AUTH)
+        assert r.status_code == 201, r.text
+        new_id = r.json()["id"]
+        assert new_id.startswith(ID + "recommendation/")
+        assert r.headers["location"] == new_id
+        found = api.get("/api/recommendations", params={"actor": ID + "organisation/dgb-nrw"}).json()
+        assert [rec["id"] for rec in found["items"]] == [new_id]
+        rec = found["items"][0]
+        assert rec["text"] == VALID["text"]
+        assert rec["status"]["id"] == ID + "status/vorgeschlagen"
+        assert rec["date"] == "2025-06-30"
+        assert [t["id"] for t in rec["themes"]] == VALID["themes"]
+        assert [lv["id"] for lv in rec["levels"]] == VALID["levels"]
+        assert any(s["quote"] == VALID["text"] and (s["cited"] or {}).get("id") == VALID["source"] for s in rec["sources"])
+        # The theme's count went up, and the theme filter finds it.
+        themes = {t["id"]: t for t in api.get("/api/themes").json()["items"]}
+        assert themes[ID + "theme/kreislaufwirtschaft"]["direct_recommendation_count"] >= 2
+        by_theme = api.get("/api/recommendations", params={"theme": ID + "theme/kreislaufwirtschaft", "limit": 1000}).json()
+        assert new_id in {x["id"] for x in by_theme["items"]}
+        sparql = api.get("/sparql", params={"query": f"ASK {{ <{new_id}> a <https://w3id.org/zukunftsdialog/ontology#Recommendation> }}"},
+                         headers={"Accept": "application/sparql-results+json"})
+        if sparql.status_code != 404:  # the SPARQL endpoint is another part of the service
+            assert sparql.status_code == 200 and sparql.json()["boolean"] is True
+    server.stop()
+    store = EmbeddedStore(store_dir)
+    try:
+        rows = store.select(f"""
+            PREFIX prov: <http://www.w3.org/ns/prov#>
+            PREFIX dcterms: <http://purl.org/dc/terms/>
+            PREFIX zd: <https://w3id.org/zukunftsdialog/ontology#>
+            SELECT ?g ?when ?agent ?created ?status WHERE {{
+              GRAPH ?g {{ <{new_id}> a zd:Recommendation ; prov:generatedAtTime ?when ;
+                          prov:wasAttributedTo ?agent ; zd:status ?status .
+                          ?g dcterms:created ?created . }}
+            }}""")
+    finally:
+        store.close()
+        del store
+    assert len(rows) == 1
+    row = rows[0]
+    assert str(row["g"]).startswith(ID + "source/api-")
+    assert str(row["when"]) == str(row["created"])
+    assert str(row["status"]) == ID + "status/vorgeschlagen"
+    after = set(dump_lines(store_dir))
+    assert before <= after, "a write only adds"
+    assert all(str(row["g"]) in line for line in after - before), "everything new is in the write's own graph"
+
+
+@pytest.mark.remote
+def test_a_valid_write_through_a_remote_sparql_store(api_server, oxigraph_server):
+    server = api_server(env={"ZDG_TOKEN": TOKEN}, store=oxigraph_server.url)
+    body = {**VALID, "lang": "en", "text": "Speed up permits for circular-economy plants", "levels": []}
+    r = httpx.post(server.url + "/api/recommendations", json=body, headers=AUTH, timeout=120)
+    assert r.status_code == 201, r.text
+    new_id = r.json()["id"]
+    remote = RemoteStore(oxigraph_server.url)
+    try:
+        rows = remote.select(f"""
+            SELECT ?label ?level WHERE {{
+              <{new_id}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label ;
+                         <https://w3id.org/zukunftsdialog/ontology#addressesLevel> ?level }}""")
+    finally:
+        remote.close()
+    assert [(str(r["label"]), r["label"].language) for r in rows] == [(body["text"], "en")]
+    # No level given: "not stated", never a guessed one.
+    assert [str(r["level"]) for r in rows] == [ID + "policy-level/nicht-angegeben"]
