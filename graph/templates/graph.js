@@ -263,15 +263,25 @@
   // ---- search --------------------------------------------------------------------------
   var search = document.getElementById("search"), results = document.getElementById("search-results");
   function matches(q) {
+    // Best first: the label itself, then labels starting with the text, then words, then anywhere.
     q = q.trim().toLocaleLowerCase();
     if (!q) return [];
-    var out = [];
-    for (var i = 0; i < visNodes.length && out.length < 12; i++) {
-      var m = meta[visNodes[i].id];
-      var hay = [m.display.de, m.display.en, m.labels && m.labels.de, m.labels && m.labels.en].concat(m.alt_labels || []);
-      if (hay.some(function (h) { return h && h.toLocaleLowerCase().indexOf(q) >= 0; })) out.push(visNodes[i].id);
-    }
-    return out;
+    var scored = [];
+    visNodes.forEach(function (n) {
+      var m = meta[n.id], best = 9;
+      var hay = [m.display[lang], m.display.de, m.display.en, m.labels && m.labels.de, m.labels && m.labels.en].concat(m.alt_labels || []);
+      hay.forEach(function (h) {
+        if (!h) return;
+        h = h.toLocaleLowerCase();
+        var at = h.indexOf(q);
+        if (at < 0) return;
+        var score = h === q ? 0 : at === 0 ? 1 : /[\s(„"-]/.test(h.charAt(at - 1)) ? 2 : 3;
+        if (score < best) best = score;
+      });
+      if (best < 9) scored.push([best, m.display[lang].length, n.id]);
+    });
+    scored.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : 1); });
+    return scored.slice(0, 12).map(function (s) { return s[2]; });
   }
   search.addEventListener("input", function () {
     var found = matches(search.value);
@@ -341,5 +351,5 @@
     window.zdgReady = true;
     document.body.dataset.ready = "1";
   });
-  window.zdg = { network: network, nodes: nodes, edges: edges, select: select, setLang: setLang };
+  window.zdg = { network: network, nodes: nodes, edges: edges, meta: meta, select: select, setLang: setLang };
 })();

@@ -1,0 +1,60 @@
+"""A real Chromium (the system one at /usr/bin/chromium) driven by Playwright, and a page
+fixture that records every request the page makes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+CHROMIUM = os.environ.get("ZDG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def launch(playwright):
+    """The system Chromium (Playwright's own browser download does not work here)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+class RecordingPage:
+    """A Playwright page plus every URL it requested and every dialog or page error it raised."""
+
+    def __init__(self, page):
+        self.page = page
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def on_dialog(d):
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", on_dialog)
+
+    def open(self, url: str) -> None:
+        """Go to ``url`` and wait until the page has drawn the network (window.zdgReady)."""
+        self.page.goto(url)
+        self.page.wait_for_function("window.zdgReady === true", timeout=30_000)
+
+
+@pytest.fixture
+def page(browser) -> Iterator[RecordingPage]:
+    context = browser.new_context(viewport={"width": 1400, "height": 860}, accept_downloads=True)
+    try:
+        yield RecordingPage(context.new_page())
+    finally:
+        context.close()
