@@ -154,13 +154,13 @@ def recommendation_quads(new: NewRecommendation, *, ident: str | None = None, no
     if new.date is not None:
         triples.append((rec, n(DCT + "date"), ox.Literal(new.date.isoformat(), datatype=n(XSD + "date"))))
     # Evidence as for every fact: the text stands verbatim in the submission (the source of
-    # this excerpt), which cites the source the client named. The submission is a prov:Entity,
-    # not a catalogued dcterms:BibliographicResource: it has no reliability of its own.
+    # this excerpt). The source the client named is the recommendation's dcterms:source; it is
+    # not catalogued (no reliability is known), so the excerpt does not cite it. The submission
+    # is a prov:Entity, not a catalogued dcterms:BibliographicResource, for the same reason.
     triples += [
         (excerpt, RDF_TYPE, n(OA + "SpecificResource")),
         (excerpt, n(OA + "hasSource"), graph),
         (excerpt, n(OA + "hasSelector"), selector),
-        (excerpt, n(DCT + "source"), source),
         (selector, RDF_TYPE, n(OA + "TextQuoteSelector")),
         (selector, n(OA + "exact"), ox.Literal(new.text.strip())),
         (graph, RDF_TYPE, n(PROV + "Entity")),

@@ -191,6 +191,37 @@ def test_recommendation_filters(api):
     assert all(ID + "policy-level/land" in {lv["id"] for lv in r["levels"]} for r in by_level)
 
 
+def test_a_key_theme_finds_the_2025_measures_of_its_mapped_handlungsfeld(api, followup_text):
+    # S13 lists for "Zirkuläre Wertschöpfung (Circular Economy)" three measures; the letter's
+    # key theme Kreislaufwirtschaft reaches them through the SKOS mapping of that field.
+    start = followup_text.index("- Zirkuläre Wertschöpfung (Circular Economy):")
+    line = followup_text[start : followup_text.index(" - ", start + 2)]
+    measures = ["Zirkuläre Ausrichtung von Wertschöpfungsketten", "Entwicklung einer NRW-Kreislaufwirtschaftsstrategie",
+                "Integration digitaler Technologien für eine einfachere und schnelle Umsetzung der Circular Economy"]
+    for m in measures:
+        assert f'"{m}"' in line
+    recs = get_all(api, "/api/recommendations", theme=ID + "theme/kreislaufwirtschaft")
+    texts = {r["text"] for r in recs}
+    assert set(measures) <= texts
+    for r in recs:
+        if r["text"] in measures:
+            assert r["status"]["label"] == "Beschlossen"
+            assert any(s["cited"] and s["cited"]["url"] and s["cited"]["url"] in followup_text for s in r["sources"])
+    themes = {t["id"]: t for t in get_all(api, "/api/themes")}
+    circular = themes[ID + "theme/kreislaufwirtschaft"]
+    assert circular["recommendation_count"] >= 1 + len(measures) > circular["direct_recommendation_count"]
+
+
+def test_the_eight_handlungsfelder_of_2025(api, followup_text):
+    assert "the eight Handlungsfelder of the 2025 Leitbild" in followup_text
+    fields = get_all(api, "/api/themes", scheme=ID + "scheme/handlungsfelder-2025")
+    assert len(fields) == 8
+    names = {f["labels"]["de"] for f in fields}
+    for name in ("Investitionen", "Innovationen", "Digitale Infrastruktur", "Flächenentwicklung",
+                 "Bürokratieabbau", "Fachkräftesicherung"):
+        assert name in followup_text and name in names
+
+
 @pytest.mark.parametrize("param", ["theme", "level", "actor", "source"])
 def test_a_filter_that_is_no_iri_is_a_422_problem(api, param):
     r = api.get("/api/recommendations", params={param: "nicht eine IRI> }"})
