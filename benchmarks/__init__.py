@@ -1,0 +1,1 @@
+"""Reproducible performance runs against peers (see run.py)."""
