@@ -190,3 +190,24 @@ def test_a_valid_write_through_a_remote_sparql_store(api_server, oxigraph_server
     assert [(str(r["label"]), r["label"].language) for r in rows] == [(body["text"], "en")]
     # No level given: "not stated", never a guessed one.
     assert [str(r["level"]) for r in rows] == [ID + "policy-level/nicht-angegeben"]
+
+
+def test_the_shapes_refuse_what_the_field_checks_refuse(built_store):
+    """Defence in depth: the quads of a write with an unknown theme or level would also fail
+    the SHACL gate, so a write path without the field checks could not store them either."""
+    from graph import validation
+    from graph.recommendations import NewRecommendation, recommendation_quads
+
+    def verdict(**change) -> validation.Report:
+        fields = {"text": VALID["text"], "lang": "de", "themes": VALID["themes"], "levels": VALID["levels"],
+                  "proposed_by": VALID["proposed_by"], "source": VALID["source"], **change}
+        _, quads = recommendation_quads(NewRecommendation(**fields))
+        return validation.check_quads(built_store, quads)
+
+    assert verdict().conforms
+    unknown_theme = verdict(themes=[ID + "theme/gibt-es-nicht"])
+    assert not unknown_theme.conforms
+    assert any(r.path and r.path.endswith("/subject") for r in unknown_theme.violations)
+    unknown_level = verdict(levels=[ID + "policy-level/kommune"])
+    assert not unknown_level.conforms
+    assert any(r.path and r.path.endswith("#addressesLevel") for r in unknown_level.violations)
