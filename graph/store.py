@@ -57,6 +57,10 @@ class QuerySyntaxError(StoreError):
     """The SPARQL text does not parse."""
 
 
+class StoreTimeout(StoreError):
+    """The store did not answer within the time allowed."""
+
+
 def rdf_format(name_or_path: str | Path) -> ox.RdfFormat:
     """The Oxigraph format for a format name or a file name's suffix.
 
@@ -107,6 +111,9 @@ class Store(ABC):
     """What every backend offers. Queries see the union of named graphs as default graph."""
 
     location: str
+    #: Counts writes made through this object, so that readers holding a snapshot (the
+    #: SPARQL query workers) know when to take a new one.
+    generation: int = 0
 
     @abstractmethod
     def query(
@@ -227,6 +234,7 @@ class EmbeddedStore(Store):
             raise StoreError(str(exc)) from exc
 
     def update(self, sparql):
+        self.generation += 1
         try:
             self._store.update(sparql)
         except SyntaxError as exc:
@@ -237,6 +245,7 @@ class EmbeddedStore(Store):
     def load_data(self, data, fmt, graph=None):
         fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
         to_graph = ox.NamedNode(graph) if graph and not fmt.supports_datasets else None
+        self.generation += 1
         try:
             self._store.load(data, format=fmt, to_graph=to_graph)
         except (SyntaxError, ValueError) as exc:
@@ -250,10 +259,12 @@ class EmbeddedStore(Store):
 
     def clear_graph(self, graph):
         node = ox.NamedNode(graph)
+        self.generation += 1
         if self._store.contains_named_graph(node):
             self._store.remove_graph(node)
 
     def clear(self):
+        self.generation += 1
         self._store.clear()
 
     def __len__(self) -> int:
@@ -291,6 +302,8 @@ class RemoteStore(Store):
     def _post(self, url: str, data: dict[str, Any], accept: str) -> httpx.Response:
         try:
             response = self._http.post(url, data=data, headers={"Accept": accept})
+        except httpx.TimeoutException as exc:
+            raise StoreTimeout(f"SPARQL server at {url} did not answer within {self._http.timeout.read} s") from exc
         except httpx.HTTPError as exc:
             raise StoreError(f"SPARQL server at {url} not reachable: {exc}") from exc
         if response.status_code == 400:
