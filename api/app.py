@@ -55,6 +55,10 @@ def _mount_routers(app: FastAPI) -> None:
     from api import health, landing
 
     app.include_router(health.router)
+    from api import linked_data, sparql  # issue 3: /sparql, /sparql/update, /id/..., /ontology, /shapes, /dump.*, /dataset
+
+    app.include_router(sparql.router)
+    app.include_router(linked_data.router)
     from api import docs, recommendations, resources  # issue 4: JSON API and /docs
 
     app.include_router(resources.router)
