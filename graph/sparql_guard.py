@@ -7,11 +7,11 @@ for every backend. The check is lexical and conservative:
 1. ``\\uXXXX`` escapes are decoded first, as the SPARQL grammar does before parsing
    (otherwise ``SERVIC\\u0045`` would slip through).
 2. If the word does not occur at all, the text is fine (the common, fast path).
-3. Otherwise the text is tokenised twice (once treating ``<...>`` as IRIs, once not, because
-   ``<`` is also the less-than operator) with strings and comments removed; if either
-   reading shows the keyword, the request is refused.
-4. If the word only occurs inside strings, IRIs or comments, rdflib's SPARQL *parser*
-   (never its evaluator) confirms there is no such operation; text it cannot parse is refused.
+3. Otherwise strings, comments and ``<...>`` IRIs are blanked out; if the keyword then
+   stands as a word, the request is refused.
+4. If the word only occurs inside what looked like strings, IRIs or comments (``<`` is also
+   the less-than operator, so the lexer can be fooled), rdflib's SPARQL *parser* (never its
+   evaluator) decides whether there is such an operation; text it cannot parse is refused.
 
 The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) is read the same way, so that results can
 be negotiated before the query runs.
@@ -34,7 +34,6 @@ _STRING = r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\
 _COMMENT = r"#[^\n\r]*"
 _IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
 _WITH_IRIS = re.compile(f"{_STRING}|{_COMMENT}|{_IRI}", re.DOTALL)
-_WITHOUT_IRIS = re.compile(f"{_STRING}|{_COMMENT}", re.DOTALL)
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
@@ -55,14 +54,9 @@ def _keyword(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w?$:\-]){word}(?![\w:\-])", re.IGNORECASE)
 
 
-def _readings(text: str) -> tuple[str, str]:
-    """The text with strings/comments (and, in the first reading, IRIs) blanked out."""
-    return _WITH_IRIS.sub(" ", text), _WITHOUT_IRIS.sub(" ", text)
-
-
 def _shows(text: str, word: str) -> bool:
-    pattern = _keyword(word)
-    return any(pattern.search(reading) for reading in _readings(text))
+    """True if ``word`` stands as a keyword once strings, comments and IRIs are blanked out."""
+    return bool(_keyword(word).search(_WITH_IRIS.sub(" ", text)))
 
 
 @lru_cache(maxsize=512)
@@ -99,6 +93,8 @@ def _refuse_words(text: str, kind: str, words: dict[str, str]) -> None:
     for word in present:
         if _shows(plain, word):
             raise ForbiddenOperation(_message(word))
+    # The word occurs, but only inside what this lexer takes for strings, IRIs or comments;
+    # '<' is also the less-than operator, so let a real parser decide.
     verdict = _rdflib_mentions(plain, kind, tuple(words[w] for w in present))
     if verdict is None or verdict:
         raise ForbiddenOperation(
