@@ -1,0 +1,144 @@
+"""Crash safety (issue 8, item 4): SIGKILL the server while writes are under way.
+
+Two client threads keep adding recommendations (each with a unique text) through
+``POST /api/recommendations``; the server is killed with SIGKILL once several writes were
+acknowledged, i.e. while others are in flight. Then, on the same on-disk store:
+
+* every acknowledged write (201) is there;
+* no write is half there: every recommendation found has exactly as many triples, and its
+  submission graph exactly as many quads, as a write that completed before the kill;
+* the server starts again, serves the writes, and the shapes still hold.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import uuid
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from graph.store import EmbeddedStore
+from tests.conftest import start_api
+
+pytestmark = pytest.mark.slow
+
+ID = "https://w3id.org/zukunftsdialog/id/"
+TOKEN = "crash-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ACKS_BEFORE_KILL = 8
+WRITERS = 2
+
+
+def body(text: str) -> dict:
+    return {
+        "text": text,
+        "lang": "de",
+        "themes": [ID + "theme/kreislaufwirtschaft"],
+        "levels": [ID + "policy-level/land"],
+        "proposed_by": [ID + "organisation/dgb-nrw"],
+        "source": "https://www.example.org/absturztest",
+    }
+
+
+def shape_of(store: EmbeddedStore, rec: str) -> tuple[int, int]:
+    """(triples about the recommendation, quads in its submission graph)."""
+    triples = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ <{rec}> ?p ?o }} }}")[0]["n"]
+    graph = rec.replace(ID + "recommendation/api-", ID + "source/api-")
+    quads = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")[0]["n"]
+    return int(triples), int(quads)
+
+
+def recs_with_text(store: EmbeddedStore, text: str) -> list[str]:
+    rows = store.select(f'SELECT DISTINCT ?r WHERE {{ GRAPH ?g {{ ?r <{SKOS}prefLabel> ?t }} FILTER(STR(?t) = "{text}") }}')
+    return [str(r["r"]) for r in rows]
+
+
+def test_sigkill_during_writes_loses_no_acknowledged_write_and_half_writes_none(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    server = start_api(str(path), tmp_path, {"ZDG_TOKEN": TOKEN})
+    acked: dict[str, str] = {}  # text -> id
+    sent: list[str] = []
+    lock = threading.Lock()
+    enough = threading.Event()
+    stop = threading.Event()
+    children: list[psutil.Process] = []
+    refused: list[str] = []
+    try:
+        def writer(n: int) -> None:
+            with httpx.Client(timeout=60) as client:
+                while not stop.is_set():
+                    text = f"Absturztest-Empfehlung {n}-{uuid.uuid4().hex}"
+                    with lock:
+                        sent.append(text)
+                    try:
+                        r = client.post(server.url + "/api/recommendations", json=body(text), headers=AUTH)
+                    except httpx.HTTPError:
+                        return  # the server is gone: this write is unacknowledged
+                    if r.status_code != 201:
+                        with lock:
+                            refused.append(f"{r.status_code}: {r.text[:300]}")
+                        return
+                    with lock:
+                        acked[text] = r.json()["id"]
+                        if len(acked) >= ACKS_BEFORE_KILL:
+                            enough.set()
+
+        threads = [threading.Thread(target=writer, args=(i,), daemon=True) for i in range(WRITERS)]
+        for t in threads:
+            t.start()
+        assert enough.wait(120), f"only {len(acked)} writes acknowledged; refused: {refused[:2]}"
+        children = psutil.Process(server.proc.pid).children(recursive=True)
+        os.kill(server.proc.pid, signal.SIGKILL)  # writers are mid-request now
+        server.proc.wait(10)
+        stop.set()
+        for t in threads:
+            t.join(70)
+        # Query workers notice their parent is gone and exit (they must not hold the store).
+        _, alive = psutil.wait_procs(children, timeout=30)
+        assert not alive, f"processes left behind by the killed server: {alive}"
+    finally:
+        stop.set()
+        for p in children:
+            if p.is_running():
+                p.kill()
+        server.stop()
+
+    assert not refused, refused[:3]
+    assert len(sent) > len(acked), "the kill came when no write was under way"
+    store = EmbeddedStore(path)  # opening it at all is the first check: RocksDB recovered
+    try:
+        reference = shape_of(store, next(iter(acked.values())))
+        assert reference[0] >= 8 and reference[1] >= 1
+        for text, rec in acked.items():
+            assert recs_with_text(store, text) == [rec], f"acknowledged write lost: {text}"
+        unacked_present = 0
+        for text in sent:
+            for rec in recs_with_text(store, text):
+                assert shape_of(store, rec) == reference, f"half-written recommendation {rec}"
+                unacked_present += text not in acked
+        # At most the writes in flight at the kill can have landed without their answer.
+        assert unacked_present <= WRITERS
+    finally:
+        store.close()
+        del store
+
+    again = start_api(str(path), tmp_path, {"ZDG_TOKEN": TOKEN})
+    try:
+        listed = httpx.get(again.url + "/api/recommendations", params={"limit": 1000}, timeout=60).json()
+        ids = {item["id"] for item in listed["items"]}
+        assert set(acked.values()) <= ids
+        report = httpx.get(again.url + "/api/validation", timeout=120)
+        assert report.status_code == 200, report.text[:300]
+        violations = [r for r in report.json()["results"] if r.get("severity", "").endswith("Violation")]
+        assert report.json()["conforms"] and not violations, violations[:3]
+        # And the restarted server takes writes again.
+        r = httpx.post(again.url + "/api/recommendations", json=body("Nach dem Neustart geschrieben"), headers=AUTH)
+        assert r.status_code == 201, r.text[:300]
+    finally:
+        again.stop()
