@@ -166,6 +166,8 @@ class Read:
     prefix: Path | None
     predicate: str | None  # None: any predicate (a path we cannot bound)
     forward: bool
+    #: For ``rdf:type`` reads: the classes that matter (subclasses are added at check time).
+    classes: frozenset[str] | None = None
 
 
 @dataclass
@@ -191,6 +193,9 @@ class TopShape:
     target_nodes: list[str]
     checks: list[Check]
     reads: list[Read]
+    target_classes: frozenset[str] = frozenset()
+    target_subjects_of: frozenset[str] = frozenset()
+    target_objects_of: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -494,8 +499,29 @@ def _path_reads(path: Path, prefix: Path | None) -> list[Read]:
         inner_prefix = ("star", arg) if prefix is None else ("seq", [prefix, ("star", arg)])
         return _path_reads(arg, inner_prefix)
     if kind == "inv":  # inverse of a complex path: read it the other way round
-        return [Read(r.prefix, r.predicate, not r.forward) for r in _path_reads(arg, prefix)] + [Read(prefix, None, False)]
+        return _path_reads(_invert(arg), prefix)
     raise Unsupported(kind)
+
+
+def _invert(path: Path) -> Path:
+    """The inverse of a path, with inverses pushed down to the predicates."""
+    kind, arg = path
+    if kind == "pred":
+        return ("inv", path)
+    if kind == "inv":
+        return arg
+    if kind == "seq":
+        return ("seq", [_invert(p) for p in reversed(arg)])
+    if kind == "alt":
+        return ("alt", [_invert(p) for p in arg])
+    return (kind, _invert(arg))
+
+
+def _target_classes(g: Graph, shape: Node) -> frozenset[str]:
+    classes = {str(c) for c in g.objects(shape, SH.targetClass)}
+    if (shape, RDF.type, RDFS.Class) in g:
+        classes.add(str(shape))
+    return frozenset(classes)
 
 
 def _join(prefix: Path | None, path: Path) -> Path:
@@ -522,8 +548,9 @@ def shape_reads(g: Graph, shape: Node, prefix: Path | None, depth: int = 0) -> l
 def _value_reads(g: Graph, shape: Node, at: Path | None, depth: int) -> list[Read]:
     """What the value-level components of ``shape`` read about the values at ``at``."""
     reads = []
-    if g.value(shape, SH["class"]) is not None:
-        reads.append(Read(at, str(RDF.type), True))
+    classes = frozenset(str(c) for c in g.objects(shape, SH["class"]))
+    if classes:
+        reads.append(Read(at, str(RDF.type), True, classes))
     for comp in (SH.node, SH["not"], SH.qualifiedValueShape):
         for s in g.objects(shape, comp):
             reads += shape_reads(g, s, at, depth + 1)
@@ -563,8 +590,9 @@ def _targets(g: Graph, shape: Node) -> tuple[str, list[str]]:
 
 def _target_reads(g: Graph, shape: Node) -> list[Read]:
     reads = []
-    if (shape, SH.targetClass, None) in g or (shape, RDF.type, RDFS.Class) in g:
-        reads.append(Read(None, str(RDF.type), True))
+    classes = _target_classes(g, shape)
+    if classes:
+        reads.append(Read(None, str(RDF.type), True, classes))
     for p in g.objects(shape, SH.targetSubjectsOf):
         reads.append(Read(None, str(p), True))
     for p in g.objects(shape, SH.targetObjectsOf):
@@ -606,7 +634,11 @@ def compile_shapes(g: Graph) -> Compiled:
             compiled.fallback_shapes.add(_id(shape))
             continue
         compiled.class_dependent |= c.uses_class or (shape, SH.targetClass, None) in g
-        compiled.shapes.append(TopShape(_id(shape), targets, nodes, checks, reads))
+        compiled.shapes.append(TopShape(
+            _id(shape), targets, nodes, checks, reads, _target_classes(g, shape),
+            frozenset(str(p) for p in g.objects(shape, SH.targetSubjectsOf)),
+            frozenset(str(p) for p in g.objects(shape, SH.targetObjectsOf)),
+        ))
     return compiled
 
 
@@ -652,8 +684,13 @@ def check_query(shape: TopShape, check: Check, focus: Iterable[str] | None = Non
 
 
 def run(compiled: Compiled, store: Store, default_graphs: list[str] | None = None,
-        focus: dict[str, set[str]] | None = None) -> list:
-    """Run every compiled check; ``focus`` (shape IRI → focus nodes) restricts the run."""
+        focus: dict[str, set[str]] | None = None, only: dict[str, set[str]] | None = None) -> list:
+    """Run every compiled check and return :class:`graph.validation.Result` s (no labels).
+
+    ``focus`` (shape IRI → focus IRIs) restricts the queries to those focus nodes; ``only``
+    (shape IRI → focus IRIs or ``_:`` blank nodes) runs just those shapes on all their
+    targets and keeps the results of those nodes (for small stores, e.g. the write gate's).
+    """
     from graph.validation import Result
 
     results = []
@@ -663,6 +700,13 @@ def run(compiled: Compiled, store: Store, default_graphs: list[str] | None = Non
             nodes = focus.get(shape.iri)
             if not nodes:
                 continue
+        keep = None
+        if only is not None:
+            keep = only.get(shape.iri)
+            if not keep:
+                continue
+            if not any(k.startswith("_:") for k in keep):
+                nodes = keep  # blank nodes cannot be named in VALUES; IRIs can
         for check in shape.checks:
             query = check_query(shape, check, nodes)
             if default_graphs is not None:
@@ -670,6 +714,8 @@ def run(compiled: Compiled, store: Store, default_graphs: list[str] | None = Non
             else:
                 solutions = store.query(query)
             for row in solutions:
+                if keep is not None and ox_term_text(row["this"]) not in keep:
+                    continue
                 value = row["value"] if check.has_value else None
                 results.append(Result(
                     ox_term_text(row["this"]), None, check.path, check.severity, check.message,
