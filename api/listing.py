@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Query, Request
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from api.problems import Problem
 from graph import queries
+from graph.store import StoreError
 
 T = TypeVar("T")
 Lang = Literal["de", "en"]
@@ -86,6 +88,14 @@ def paging(
 ) -> Paging:
     """Pagination parameters (FastAPI dependency): limit beyond the maximum is a 422 problem."""
     return Paging(limit=limit, offset=offset)
+
+
+def store_guard() -> Iterator[None]:
+    """Router dependency: a store that fails to answer is a 503 problem, not a 500."""
+    try:
+        yield
+    except StoreError as exc:
+        raise Problem(503, f"The store did not answer: {exc}", type_="store-unavailable") from None
 
 
 def check_iri(name: str, value: str | None) -> str | None:

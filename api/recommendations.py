@@ -15,14 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import require_token
 from api.deps import get_store
-from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, check_iri, negotiate_lang, page_response, paging
+from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, check_iri, negotiate_lang, page_response, paging, store_guard
 from api.problems import Problem
 from api.resources import Ref, SourceEntry
 from graph import queries
 from graph import recommendations as recs
 from graph.store import Store, StoreError
 
-router = APIRouter(prefix="/api", tags=["recommendations"])
+router = APIRouter(prefix="/api", tags=["recommendations"], dependencies=[Depends(store_guard)])
 
 _ID = "https://w3id.org/zukunftsdialog/id/"
 

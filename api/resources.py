@@ -10,11 +10,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import get_store
-from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, negotiate_lang, page_response, paging
+from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, negotiate_lang, page_response, paging, store_guard
 from graph import queries
 from graph.store import Store
 
-router = APIRouter(prefix="/api", tags=["resources"])
+router = APIRouter(prefix="/api", tags=["resources"], dependencies=[Depends(store_guard)])
 
 IRI = Annotated[str, Field(description="IRI of the resource", examples=["https://w3id.org/zukunftsdialog/id/organisation/dgb-nrw"])]
 

@@ -122,16 +122,8 @@ def _select(store: Store, name: str, **params: str) -> list[dict[str, Any]]:
 
 
 def _s(term: Any) -> str | None:
+    """A term as text (a literal's lexical form, so dates keep their recorded precision)."""
     return None if term is None else str(term)
-
-
-def _value(term: Any) -> str | None:
-    """A literal's lexical form (dates keep their recorded precision), an IRI as text."""
-    if term is None:
-        return None
-    if isinstance(term, Literal):
-        return str(term)
-    return str(term)
 
 
 def pick(labels: dict[str, str | None], lang: str) -> str | None:
@@ -483,7 +475,7 @@ def documents(store: Store, lang: str = "de", *, kind: str | None = None, limit:
             **_labelled(x, labels, lang),
             "kind": str(r["kind"]),
             "title": _in_lang(titles.get(x, []), lang) or pick(own, lang),
-            "date": _value(r["date"]),
+            "date": _s(r["date"]),
             "type": _ref(_s(r["type"]), labels, lang),
             "language": _s(r["language"]),
             "url": _s(r["url"]),
@@ -528,9 +520,9 @@ def events(store: Store, lang: str = "de", *, limit: int = 100, offset: int = 0)
         items.append({
             **_labelled(e, labels, lang),
             "kind": str(r["kind"]),
-            "date": _value(r["date"]),
+            "date": _s(r["date"]),
             "dates": sorted({str(d) for d in v.get("date", [])}),
-            "reported_on": _value(r["reported_on"]),
+            "reported_on": _s(r["reported_on"]),
             "number": _s(r["number"]),
             "place": _ref(_s(r["place"]), labels, lang) if isinstance(r["place"], URIRef) else None,
             "description": _in_lang(v.get("description", []), lang),

@@ -211,3 +211,14 @@ def test_the_shapes_refuse_what_the_field_checks_refuse(built_store):
     unknown_level = verdict(levels=[ID + "policy-level/kommune"])
     assert not unknown_level.conforms
     assert any(r.path and r.path.endswith("#addressesLevel") for r in unknown_level.violations)
+
+
+@pytest.mark.remote
+def test_a_store_that_stops_answering_is_a_503_problem(api_server, oxigraph_server):
+    server = api_server(store=oxigraph_server.url)
+    assert httpx.get(server.url + "/api/themes", timeout=60).status_code == 200
+    oxigraph_server.stop()
+    for path in ("/api/themes", "/api/recommendations", "/api/organisations"):
+        r = httpx.get(server.url + path, timeout=60)
+        assert r.status_code == 503, (path, r.text)
+        assert r.headers["content-type"].startswith(PROBLEM)
