@@ -75,7 +75,10 @@ def test_regional_branches(built_store, followup_text):
               "regional district of IG Metall", "regional district of the Deutscher Gewerkschaftsbund",
               "regional unit of VDMA e.V.", "regional office of the Zentralverband")
     rows = run(built_store, "q04-regional-branches.rq")
-    assert len(rows) == 6
+    # six signatories are branches; the record adds IGBCE's Landesbezirke Westfalen and NRW
+    in_source(followup_text, "merged with Landesbezirk Westfalen into Landesbezirk NRW")
+    assert len(rows) == 8
+    assert sum("Westfalen" in r["branchLabel"] and "IGBCE" in r["parentLabel"] for r in rows) == 1
     parents = " | ".join(column(rows, "parentLabel"))
     for word in expected_branch_words - {"VCI", "ZVEI", "DGB"}:
         assert word in parents
