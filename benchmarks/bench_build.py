@@ -106,6 +106,13 @@ _RDFLIB_PARSE = """
 import json, resource, sys, time
 from pathlib import Path
 from rdflib import Dataset
+
+def peak_mib():
+    # VmHWM starts afresh at exec; ru_maxrss would carry the parent's peak across fork+exec.
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t = time.perf_counter()
 ds = Dataset()
 for p in sys.argv[1:]:
@@ -113,12 +120,19 @@ for p in sys.argv[1:]:
     ds.parse(p, format=fmt)
 n = sum(1 for _ in ds.quads((None, None, None, None)))
 print(json.dumps({"seconds": time.perf_counter() - t, "quads": n,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mib": peak_mib()}))
 """
 
 _OXIGRAPH_LOAD = """
 import json, resource, sys, time
 import pyoxigraph as ox
+
+def peak_mib():
+    # VmHWM starts afresh at exec; ru_maxrss would carry the parent's peak across fork+exec.
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t = time.perf_counter()
 store = ox.Store(sys.argv[1])
 fmt = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE}[sys.argv[2].rsplit(".", 1)[1]]
@@ -126,7 +140,7 @@ store.bulk_load(path=sys.argv[2], format=fmt)
 store.flush()
 n = len(store)
 print(json.dumps({"seconds": time.perf_counter() - t, "quads": n,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mib": peak_mib()}))
 """
 
 
@@ -162,7 +176,7 @@ def _row(case: str, ours: float, peer_name: str, peer: float, unit: str = "s",
 def bench_shipped(repeats: int, tmp: Path) -> list[dict]:
     """``zdg build`` and serve-ready on the shipped graph vs rdflib parsing the same files."""
     files = _shipped_files()
-    builds, parses, readies = [], [], []
+    builds, parses, readies, warm = [], [], [], []
     for i in range(repeats):
         store = tmp / f"build-{i}"
         builds.append(_wall([PYTHON, "-m", "graph.cli", "build", "--store", str(store)]))
@@ -172,12 +186,17 @@ def bench_shipped(repeats: int, tmp: Path) -> list[dict]:
         server = start_server(tmp / f"serve-{i}", tmp)  # empty store: the server builds it first
         readies.append(server.ready_seconds)
         server.stop()
-    build_s, parse_s, ready_s = (statistics.median(x) for x in (builds, parses, readies))
+        server = start_server(store, tmp)  # the store zdg build just filled
+        warm.append(server.ready_seconds)
+        server.stop()
+    build_s, parse_s, ready_s, warm_s = (statistics.median(x) for x in (builds, parses, readies, warm))
     return [
         _row("zdg build, shipped graph (process wall time)", build_s, "rdflib parse, same files (process)", parse_s,
              runs=repeats),
         _row("zdg serve on empty store: start -> /healthz 200", ready_s, "rdflib parse, same files (process)", parse_s,
              target=f"<= {SERVE_READY_TARGET_S:g} s", met=ready_s <= SERVE_READY_TARGET_S, runs=repeats),
+        _row("zdg serve on a built store: start -> /healthz 200", warm_s, "rdflib parse, same files (process)", parse_s,
+             runs=repeats),
     ]
 
 
