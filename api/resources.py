@@ -102,6 +102,8 @@ class Document(BaseModel):
     kind: Literal["document", "source"] = Field(description="document: a document of the dialogue; source: a report about it.")
     title: str | None
     date: str | None = Field(description="As precise as recorded: YYYY-MM-DD, YYYY-MM or YYYY.")
+    date_accepted: str | None = Field(description="Date of adoption (e.g. the cabinet decision), where recorded.")
+    issued: str | None = Field(description="Date of publication or presentation, where recorded.")
     type: Ref | None
     language: str | None
     url: str | None

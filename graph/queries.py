@@ -476,6 +476,8 @@ def documents(store: Store, lang: str = "de", *, kind: str | None = None, limit:
             "kind": str(r["kind"]),
             "title": _in_lang(titles.get(x, []), lang) or pick(own, lang),
             "date": _s(r["date"]),
+            "date_accepted": _s(r["date_accepted"]),
+            "issued": _s(r["issued"]),
             "type": _ref(_s(r["type"]), labels, lang),
             "language": _s(r["language"]),
             "url": _s(r["url"]),

@@ -240,6 +240,11 @@ def test_documents_and_sources(api, letter_text, followup_text):
     assert "Düsseldorf, den 20. Januar 2023" in letter_text and letter["date"] == "2023-01-20"
     assert letter["title"] == "Letter of Intent zum „Zukunftsdialog Industrie“" and letter["title"] in letter_text
     assert letter["language"] and letter["type"]
+    # D1: "adopted by the cabinet on 2019-09-25"; D3: "presented on 2025-05-12"
+    assert "adopted by the cabinet on 2019-09-25" in followup_text and "presented on 2025-05-12" in followup_text
+    by_id = {d["id"]: d for d in docs}
+    assert by_id[ID + "document/industriepolitisches-leitbild-2019"]["date_accepted"] == "2019-09-25"
+    assert by_id[ID + "document/industriepolitisches-leitbild-2025"]["issued"] == "2025-05-12"
     sources = get_all(api, "/api/documents", kind="source")
     s1 = next(s for s in sources if s["identifier"] == "S1")
     url = "https://www.land.nrw/pressemitteilung/dialog-zur-zukunft-des-industriestandorts-nordrhein-westfalen-gestartet"
