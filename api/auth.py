@@ -3,6 +3,7 @@ writes are disabled. Comparison is constant-time; the token is never logged or e
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 
@@ -19,6 +20,10 @@ def configured_token() -> str | None:
     return token or None
 
 
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
+
+
 def require_token(request: Request) -> None:
     """FastAPI dependency: 401 unless ``Authorization: Bearer <ZDG_TOKEN>``; 403 if writes are off."""
     expected = configured_token()
@@ -28,5 +33,7 @@ def require_token(request: Request) -> None:
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given:
         raise Problem(401, "A bearer token is required for writes.", type_="unauthorized", headers=_CHALLENGE)
-    if not hmac.compare_digest(given.strip().encode("utf-8"), expected.encode("utf-8")):
+    # Digests of equal length: compare_digest then takes the same time whatever the given
+    # token's length or content, so neither the token's value nor its length leaks.
+    if not hmac.compare_digest(_digest(given.strip()), _digest(expected)):
         raise Problem(401, "The bearer token is not valid.", type_="unauthorized", headers=_CHALLENGE)

@@ -488,13 +488,18 @@ def test_token_comparison_is_constant_time_by_construction(monkeypatch: pytest.M
         return Request({"type": "http", "method": "POST", "path": "/", "headers": [(b"authorization", value.encode("latin-1"))]})
 
     auth.require_token(request("Bearer right-token"))
-    assert calls and calls[-1][1] in (b"right-token", "right-token")
-    for wrong in ("Bearer r", "Bearer right-tokeX", "Bearer " + "x" * 100):
+    assert len(calls) == 1 and "right-token" not in repr(calls[0])  # compared as digests, not as text
+    for wrong in ("Bearer r", "Bearer right-tokeX", "Bearer " + "x" * 100, "Bearer right-token-and-more"):
         before = len(calls)
         with pytest.raises(Problem) as exc:
             auth.require_token(request(wrong))
         assert exc.value.status == 401
-        assert len(calls) == before + 1  # every wrong token is compared the same way, whatever its length
+        # Every wrong token is compared the same way: one call, equal-length operands (the
+        # length of the given token does not change what is compared).
+        assert len(calls) == before + 1
+        a, b = calls[-1]
+        assert len(a) == len(b) == len(calls[0][0])
+    assert calls[0][0] == calls[0][1] and calls[1][1] == calls[0][1]
 
 
 # --------------------------------------------------------------------------- script payloads
