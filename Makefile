@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= var/store
 
-.PHONY: install install-test serve build test test-fast bench clean
+.PHONY: install install-test serve build test test-fast bench clean vendor-yasgui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,13 @@ bench: install-test  ## run every benchmark and write BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info
+
+# The query page's YASGUI is committed under api/static/yasgui (no npm needed to install).
+# Refresh it from the npm registry with: make vendor-yasgui [YASGUI_VERSION=4.6.2]
+YASGUI_VERSION ?= 4.6.2
+vendor-yasgui:
+	rm -rf build/yasgui && mkdir -p build/yasgui
+	cd build/yasgui && npm pack --silent @zazuko/yasgui@$(YASGUI_VERSION) && tar xzf zazuko-yasgui-$(YASGUI_VERSION).tgz
+	cp build/yasgui/package/build/yasgui.min.js build/yasgui/package/build/yasgui.min.css api/static/yasgui/
+	sed -i '/sourceMappingURL=/d' api/static/yasgui/yasgui.min.js
+	! grep -E -l 'cdn\.jsdelivr|unpkg\.com|cdnjs' api/static/yasgui/yasgui.min.js api/static/yasgui/yasgui.min.css
