@@ -89,6 +89,12 @@ def install(app: FastAPI) -> None:
             {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
+        if any(e["type"] == "json_invalid" for e in errors):
+            # A body that is not JSON at all is a syntax error (400), not a semantic one (422).
+            return problem_response(
+                400, "The request body is not valid JSON.",
+                type_="malformed-json", instance=request.url.path, errors=errors,
+            )
         return problem_response(
             422, "The request does not match the expected fields or types.",
             type_="invalid-request", instance=request.url.path, errors=errors,
