@@ -598,6 +598,21 @@ def test_no_script_payload_runs_in_chromium(payload_server) -> None:
     assert dialogs == []
 
 
+def test_the_model_graphs_cannot_be_dropped_through_sparql_update(payload_server) -> None:
+    """Even a writer with the token cannot remove the shapes or the ontology: they are the model
+    the data is checked against (and what /shapes and /ontology serve), not data."""
+    server, _ = payload_server
+    shapes_before = httpx.get(server.url + "/shapes", headers={"Accept": "text/turtle"}).text
+    assert "sh:NodeShape" in shapes_before or "NodeShape" in shapes_before
+    for graph in ("shapes", "ontology"):
+        iri = f"{ID}source/{graph}"
+        for update in (f"DROP GRAPH <{iri}>", f"CLEAR GRAPH <{iri}>",
+                       f"DELETE WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"):
+            r = httpx.post(server.url + "/sparql/update", data={"update": update}, headers=AUTH, timeout=60)
+            assert_clean_4xx(r)
+    assert httpx.get(server.url + "/shapes", headers={"Accept": "text/turtle"}).text == shapes_before
+
+
 # --------------------------------------------------------------------------- store unchanged (runs last)
 
 
