@@ -70,7 +70,10 @@ def validate_graph(data: Graph, only_shapes: Iterable[str] | None = None) -> lis
         allow_warnings=True, allow_infos=True, advanced=False,
     )
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: nested ones (sh:detail of a failed sh:node) are typed
+    # sh:ValidationResult too but are explanations, not results of their own.
+    top = report.value(predicate=RDF.type, object=SH.ValidationReport)
+    for node in report.objects(top, SH.result):
         focus = report.value(node, SH.focusNode)
         path_node = report.value(node, SH.resultPath)
         path = path_label(parse_path(report, path_node)) if path_node is not None else None
