@@ -348,6 +348,7 @@
   setLang(lang);
   if (data.focus && meta[data.focus]) network.selectNodes([data.focus]);
   network.once("afterDrawing", function () {
+    window.zdgReadyAt = performance.now();  // ms since navigation start (benchmarks/bench_page.py)
     window.zdgReady = true;
     document.body.dataset.ready = "1";
   });
