@@ -9,10 +9,13 @@ application reads them.
 from __future__ import annotations
 
 import json
+import logging
 import os
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("zdg.api")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -53,15 +56,21 @@ def max_body() -> int:
     return int(os.environ.get("ZDG_MAX_BODY", str(1024 * 1024)))
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({
-        "type": "/problems/too-large", "title": "Content Too Large", "status": 413,
-        "detail": f"The request body exceeds the limit of {limit} bytes.",
-    }).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [
+async def _send_problem(send: Send, status: int, title: str, detail: str, *, type_: str = "about:blank",
+                        instance: str | None = None) -> None:
+    problem = {"type": type_, "title": title, "status": status, "detail": detail}
+    if instance:
+        problem["instance"] = instance
+    body = json.dumps(problem).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
         *COMMON_HEADERS]})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    await _send_problem(send, 413, "Content Too Large", f"The request body exceeds the limit of {limit} bytes.",
+                        type_="/problems/too-large")
 
 
 class SecurityMiddleware:
@@ -113,6 +122,15 @@ class SecurityMiddleware:
         except _BodyTooLarge:
             if not started:
                 await _too_large(send, limit)
+        except Exception:
+            # Answer an unexpected error here rather than in Starlette's outermost handler:
+            # that one re-raises after answering, and uvicorn then closes the connection, so
+            # a keep-alive client's next request (often an unrelated one) fails with a reset.
+            if started:
+                raise  # half a response is out: only closing the connection is honest
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            await _send_problem(send, 500, "Internal Server Error", "An internal error occurred; it has been logged.",
+                                instance=scope.get("path"))
 
 
 class _BodyTooLarge(HTTPException):

@@ -13,6 +13,7 @@ acknowledged, i.e. while others are in flight. Then, on the same on-disk store:
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 import uuid
@@ -33,6 +34,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 ACKS_BEFORE_KILL = 8
 WRITERS = 2
+READERS = 12
 
 
 def body(text: str) -> dict:
@@ -142,3 +144,79 @@ def test_sigkill_during_writes_loses_no_acknowledged_write_and_half_writes_none(
         assert r.status_code == 201, r.text[:300]
     finally:
         again.stop()
+
+
+def test_queries_during_writes_never_get_a_server_error(api_server) -> None:
+    """Reads racing writes on an on-disk store: every answer is 200/201, none 5xx, no reset.
+
+    Bounded in count (WRITES writes; readers stop when the writer is done)."""
+    server = api_server(env={"ZDG_TOKEN": TOKEN})
+    writes = 60
+    done = threading.Event()
+    failures: list[str] = []
+    counts = {"reads": 0}
+    lock = threading.Lock()
+
+    def reader() -> None:
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            while not done.is_set():
+                try:
+                    r = c.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?r <{SKOS}prefLabel> ?t }}"},
+                              headers={"Accept": "application/sparql-results+json"})
+                    ok = r.status_code == 200
+                    detail = f"/sparql {r.status_code}: {r.text[:200]}"
+                except httpx.HTTPError as exc:
+                    ok, detail = False, f"/sparql {type(exc).__name__}: {exc}"
+                with lock:
+                    counts["reads"] += 1
+                    if not ok:
+                        failures.append(detail)
+
+    readers = [threading.Thread(target=reader, daemon=True) for _ in range(READERS)]
+    for t in readers:
+        t.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60, headers=AUTH) as c:
+            for i in range(writes):
+                r = c.post("/api/recommendations", json=body(f"Gleichzeitig geschrieben {i}"))
+                if r.status_code != 201:
+                    failures.append(f"write {r.status_code}: {r.text[:200]}")
+    finally:
+        done.set()
+        for t in readers:
+            t.join(90)
+    assert counts["reads"] > 0
+    server.stop()
+    causes = sorted({line for line in server.log.read_text(errors="replace").splitlines()
+                     if re.match(r"^\w+(Error|Exception)\b", line)})
+    assert not failures, f"{len(failures)} of {counts['reads']} reads/writes failed, e.g. {failures[:2]}; server: {causes[:3]}"
+
+
+def test_an_unexpected_error_is_answered_without_escaping_to_the_server() -> None:
+    """A bug in a route gives a 500 problem and stays inside the app: uvicorn closes the
+    connection of any exception that reaches it, which resets a keep-alive client's next request."""
+    import asyncio
+
+    from fastapi import FastAPI
+
+    from api import problems
+    from api.security import SecurityMiddleware
+
+    app = FastAPI()
+    app.add_middleware(SecurityMiddleware)
+    problems.install(app)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get("/boom")
+
+    r = asyncio.run(call())  # raise_app_exceptions: an escaping exception would fail here
+    assert r.status_code == 500
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["detail"] and "a bug" not in r.text  # no internals in the answer
+    assert r.headers["x-content-type-options"] == "nosniff"
