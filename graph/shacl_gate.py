@@ -312,42 +312,131 @@ def _check_on_copy(store: Store, added: list[ox.Quad], removed: list[ox.Quad], c
 def update_delta(store: Store, sparql_update: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """The quads a SPARQL update would add and remove, computed without changing the store.
 
-    ``INSERT DATA``/``DELETE DATA`` requests are read directly; any other update runs on an
-    in-memory copy of the store and the two are compared (slower on large stores).
+    ``INSERT DATA``/``DELETE DATA`` are read directly; a single ``DELETE/INSERT … WHERE`` or
+    ``DELETE WHERE`` has its WHERE clause run as a SELECT on the store and its templates
+    filled in; anything else (several pattern operations, WITH/USING, LOAD, CLEAR …) runs on an
+    in-memory copy of the store that is then compared with it (correct, slower on large stores).
     Raises graph.store.QuerySyntaxError if the update does not parse.
     """
-    data = _data_delta(sparql_update)
-    if data is not None:
-        return data
+    delta = _fast_delta(store, sparql_update)
+    if delta is not None:
+        return delta
     copy = _copy(store)
     copy.update(sparql_update)
     before, after = set(store.quads()), set(copy.quads())
     return list(after - before), list(before - after)
 
 
-def _data_delta(sparql_update: str) -> tuple[list[ox.Quad], list[ox.Quad]] | None:
-    """The quads of an update made only of INSERT DATA / DELETE DATA, else None."""
-    from rdflib.plugins.sparql.parser import parseUpdate
+def _fast_delta(store: Store, sparql_update: str) -> tuple[list[ox.Quad], list[ox.Quad]] | None:
+    """The delta of DATA operations or of one pattern operation, else None."""
     from rdflib.plugins.sparql.algebra import translateUpdate
-
-    from graph.store import to_oxigraph
+    from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
         update = translateUpdate(parseUpdate(sparql_update))
-    except Exception:  # rdflib's parser is stricter in places: Oxigraph decides on the copy
+    except Exception:  # rdflib's parser differs from Oxigraph's in places: the copy decides
         return None
+    ops = list(update.algebra)
+    if all(op.name in ("InsertData", "DeleteData") for op in ops):
+        effect: dict[ox.Quad, bool] = {}  # later operations win, as they run in order
+        for op in ops:
+            for q in _template_quads(op, {}):
+                effect[q] = op.name == "InsertData"
+        return [q for q, add in effect.items() if add], [q for q, add in effect.items() if not add]
+    if len(ops) != 1 or ops[0].name not in ("Modify", "DeleteWhere"):
+        return None
+    op = ops[0]
+    # CompValue.get() answers a missing key with the key's name: read it as a plain dict.
+    if op.name == "Modify" and (dict.get(op, "withClause") is not None or dict.get(op, "using")):
+        return None
+    try:
+        return _pattern_delta(store, update.prologue, op)
+    except Exception:  # anything the translation does not cover: the copy decides
+        return None
+
+
+def _template_quads(template, row: dict) -> list[ox.Quad]:
+    """A template's quads for one solution (``row``: variable name → Oxigraph term)."""
+    from rdflib.term import BNode, Variable
+
+    from graph.store import to_oxigraph
+
+    fresh: dict[str, ox.BlankNode] = {}
+
+    def term(t):
+        if isinstance(t, Variable):
+            return row.get(str(t))
+        if isinstance(t, BNode) and "__bnodes__" in row:  # INSERT template: new per solution
+            return fresh.setdefault(str(t), ox.BlankNode())
+        return to_oxigraph(t)
+
+    quads = []
+    groups = [(None, template.triples or [])] + list((template.quads or {}).items())
+    for g, triples in groups:
+        graph = ox.DefaultGraph() if g is None else term(g)
+        if graph is None or isinstance(graph, ox.Literal):
+            continue
+        for s, p, o in triples:
+            s_, p_, o_ = term(s), term(p), term(o)
+            if s_ is None or p_ is None or o_ is None or isinstance(s_, ox.Literal) \
+                    or not isinstance(p_, ox.NamedNode):
+                continue
+            quads.append(ox.Quad(s_, p_, o_, graph))
+    return quads
+
+
+def _pattern_delta(store: Store, prologue, op) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """Run the WHERE clause as a SELECT and fill in the DELETE and INSERT templates."""
+    from rdflib.plugins.sparql.algebra import Project, translateAlgebra
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.sparql import Query
+    from rdflib.term import Variable
+
+    if op.name == "DeleteWhere":
+        delete, insert = op, None
+        body = " ".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in op.triples or [])
+        for g, triples in (op.quads or {}).items():
+            inner = " ".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+            body += f" GRAPH {g.n3()} {{ {inner} }}"
+        variables = {x for t in (op.triples or []) for x in t if isinstance(x, Variable)}
+        for g, ts in (op.quads or {}).items():
+            variables |= {x for x in (g, *[y for t in ts for y in t]) if isinstance(x, Variable)}
+        select = f"SELECT {' '.join(v.n3() for v in sorted(variables)) or '*'} WHERE {{ {body} }}"
+    else:
+        delete, insert = op.delete, op.insert
+        variables = set()
+        for clause in (delete, insert):
+            if clause is None:
+                continue
+            for t in clause.triples or []:
+                variables |= {x for x in t if isinstance(x, Variable)}
+            for g, ts in (clause.quads or {}).items():
+                variables |= {x for x in (g, *[y for t in ts for y in t]) if isinstance(x, Variable)}
+        vs = sorted(variables, key=str)
+        if not vs:
+            vs = [Variable("_zdg_any")]
+        algebra = CompValue("SelectQuery", p=Project(op.where, vs), datasetClause=None, PV=vs)
+        select = translateAlgebra(Query(prologue, algebra))
+    # The WHERE clause sees what the update would see: on an embedded store Oxigraph's real
+    # default graph, on a remote server whatever its default graph is.
+    if isinstance(store, EmbeddedStore):
+        solutions = store.oxigraph.query(select)
+    else:
+        solutions = store.query(select)
+    names = [v.value for v in solutions.variables]
     added: list[ox.Quad] = []
     removed: list[ox.Quad] = []
-    for op in update.algebra:
-        if op.name not in ("InsertData", "DeleteData"):
-            return None
-        target = added if op.name == "InsertData" else removed
-        for s, p, o in op.triples or []:
-            target.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph()))
-        for g, triples in (op.quads or {}).items():
-            for s, p, o in triples:
-                target.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(g))))
-    return added, removed
+    for sol in solutions:
+        row = {n: sol[n] for n in names if sol[n] is not None}
+        if delete is not None:
+            removed += _template_quads(delete, row)
+        if insert is not None:
+            row["__bnodes__"] = True  # fresh blank nodes per solution
+            added += _template_quads(insert, row)
+    # Deletions happen before insertions: a quad both deleted and inserted stays.
+    added = list(dict.fromkeys(added))  # several solutions may give the same quad
+    inserted = set(added)
+    return added, [q for q in dict.fromkeys(removed) if q not in inserted]
 
 
 __all__ = ["check", "candidates", "update_delta", "StoreError", "Read"]
