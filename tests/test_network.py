@@ -371,3 +371,15 @@ def test_zdg_viz_writes_an_offline_file(tmp_path):
                           "--focus", ID + "person/nobody"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "nobody" in bad.stderr
     assert not (tmp_path / "x.html").exists()
+
+
+def test_as_of_follows_the_igbce_merger(built_store):
+    # "IGBCE Nordrhein | ... merged with Landesbezirk Westfalen into Landesbezirk NRW from 2026-01-01"
+    line = next(l for l in FOLLOWUP.read_text(encoding="utf-8").splitlines() if l.startswith("| IGBCE Nordrhein"))
+    merger = re.search(r"into Landesbezirk NRW from (\d{4}-\d{2}-\d{2})", line).group(1)
+    before = network.project(built_store, as_of="2025-12-31")
+    after = network.project(built_store, as_of=merger)
+    assert "IGBCE Nordrhein" in labels_of(before, "organisation")
+    assert "IGBCE Nordrhein" not in labels_of(after, "organisation")
+    assert not any("Landesbezirk NRW" in d["labels"]["de"] for _, d in before.nodes(data=True) if d["type"] == "organisation")
+    assert any("Landesbezirk NRW" in d["labels"]["de"] for _, d in after.nodes(data=True) if d["type"] == "organisation")

@@ -40,10 +40,14 @@
     return e;
   }
   function labelOf(id) { return meta[id] ? meta[id].display[lang] : id; }
+  function safeUrl(url) {
+    // Only our own paths and http(s) links: a javascript: IRI written into the graph stays inert.
+    return typeof url === "string" && (/^https?:\/\//i.test(url) || /^\/id\//.test(url)) ? url : "#";
+  }
   function idLink(iri, href) {
     // Served: our own /id/ page; as a file: the IRI, which dereferences to the same page.
     var a = el("a", t("id_page"));
-    a.href = served && href ? href : iri;
+    a.href = safeUrl(served && href ? href : iri);
     return a;
   }
 
@@ -209,11 +213,12 @@
         if (s.document) box.append(el("strong", s.document.label));
         if (s.quote) box.append(el("blockquote", "„" + s.quote + "“"));
         var links = el("p");
-        var ex = el("a", t("excerpt")); ex.href = served && s.excerpt.indexOf("/id/") > 0 ? "/id/" + s.excerpt.split("/id/")[1] : s.excerpt;
+        var ex = el("a", t("excerpt"));
+        ex.href = safeUrl(served && s.excerpt.indexOf("/id/") > 0 ? "/id/" + s.excerpt.split("/id/")[1] : s.excerpt);
         links.append(ex);
         if (s.source && s.source.url) {
           links.append(document.createTextNode(" · "));
-          var w = el("a", t("web_source") + ": " + s.source.label); w.href = s.source.url; w.rel = "noopener noreferrer"; w.target = "_blank";
+          var w = el("a", t("web_source") + ": " + s.source.label); w.href = safeUrl(s.source.url); w.rel = "noopener noreferrer"; w.target = "_blank";
           links.append(w);
         }
         box.append(links);

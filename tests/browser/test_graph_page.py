@@ -200,3 +200,19 @@ def test_screenshot_for_the_readme(shared_api, page):
     target.parent.mkdir(exist_ok=True)
     page.page.screenshot(path=str(target))
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_javascript_links_stay_inert(tmp_path, page, fresh_store):
+    from graph import render
+
+    fresh_store.update(f"""
+        PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+        INSERT DATA {{ GRAPH <urn:test> {{ <{ID}source/dgb-nrw-2023-01-20> foaf:page <javascript:window.__xss=1> }} }}""")
+    out = tmp_path / "page.html"
+    out.write_text(render.standalone_page(fresh_store), encoding="utf-8")
+    page.open(out.as_uri())
+    page.page.evaluate("id => window.zdg.select(id)", ID + "organisation/dgb-nrw")
+    hrefs = page.page.eval_on_selector_all("#details-body a", "as => as.map(a => a.getAttribute('href'))")
+    assert hrefs and not [h for h in hrefs if h.lower().startswith("javascript:")]
+    assert "#" in hrefs  # the javascript: page became an inert link
+    assert page.page.evaluate("window.__xss") is None
