@@ -231,8 +231,8 @@ async def sparql(request: Request, store: Store = Depends(get_store)) -> Respons
         raise problem(400, "The query is empty.", "empty-query")
     service = query_service(request)
     try:
-        answer = await anyio.to_thread.run_sync(
-            lambda: service.run(query, accept=accept, default_graphs=default_graphs, named_graphs=named_graphs))
+        answer = await service.run_async(query, accept=accept, default_graphs=default_graphs,
+                                         named_graphs=named_graphs)
     except QueryTooLarge as exc:
         raise problem(413, str(exc), "query-too-large") from None
     except ForbiddenOperation as exc:

@@ -21,6 +21,7 @@ boundary once, as bytes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import pickle
@@ -238,6 +239,18 @@ class _Worker:
             raise StoreError("a query worker did not start")
         pickle.loads(self._in.recv_bytes())  # ("ready", pid)
 
+    def fileno(self) -> int:
+        """The descriptor the replies arrive on (for an event loop to watch)."""
+        return self._in.fileno()
+
+    def send(self, message: tuple) -> None:
+        """Send a request without waiting for the reply."""
+        self._out.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def receive(self) -> tuple:
+        """The reply (call when one is ready)."""
+        return pickle.loads(self._in.recv_bytes())
+
     def ask(self, message: tuple, timeout: float) -> tuple | None:
         """Send a request; the reply, or None if it did not come within ``timeout``."""
         self._out.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
@@ -259,6 +272,40 @@ class _Worker:
                 pass
 
 
+class _FrameReader:
+    """Collects one reply from a worker's pipe as data arrives, without blocking the event loop.
+
+    The worker writes with ``Connection.send_bytes``: a 4-byte big-endian length, then the bytes.
+    """
+
+    def __init__(self, fd: int, done: asyncio.Future):
+        self.fd, self.done = fd, done
+        self.buffer = bytearray()
+        self.size: int | None = None
+
+    def on_readable(self) -> None:
+        if self.done.done():
+            return
+        try:
+            chunk = os.read(self.fd, 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            self.done.set_exception(exc)
+            return
+        if not chunk:
+            self.done.set_exception(EOFError("the query worker closed its pipe"))
+            return
+        self.buffer += chunk
+        if self.size is None and len(self.buffer) >= 4:
+            self.size = int.from_bytes(self.buffer[:4], "big", signed=True)
+            if self.size < 0:  # > 2 GiB replies use a longer header; no query result is that large here
+                self.done.set_exception(OSError("reply too large"))
+                return
+        if self.size is not None and len(self.buffer) >= 4 + self.size:
+            self.done.set_result(bytes(self.buffer[4 : 4 + self.size]))
+
+
 class _Snapshots:
     """Read-only copies of an embedded store for the workers, renewed after writes."""
 
@@ -274,16 +321,32 @@ class _Snapshots:
         self._keep = keep_seconds
 
     def _fingerprint(self) -> tuple:
-        # Any write reaches the store's files (WAL, SST, MANIFEST) at once; the info LOG
+        # Any write reaches the store's files at once: it appends to the write-ahead log
+        # (*.log), or adds files (SST ingestion, flushes) and rewrites MANIFEST/CURRENT. The
+        # names of all files and the sizes of those that grow in place say it; the info LOG
         # files change on their own and are left out.
-        path = Path(self._store.location)
-        return tuple(sorted(
-            (e.name, e.stat().st_size, e.stat().st_mtime_ns)
-            for e in os.scandir(path) if not e.name.startswith("LOG")
-        ))
+        entries = []
+        for e in os.scandir(self._store.location):
+            name = e.name
+            if name.startswith("LOG"):
+                continue
+            if name.endswith(".log") or name.startswith(("MANIFEST", "CURRENT")):
+                st = e.stat()
+                entries.append((name, st.st_size, st.st_mtime_ns))
+            else:
+                entries.append((name, 0, 0))
+        return tuple(sorted(entries))
 
     def _mark_now(self) -> object:
-        return (self._store.generation, self._fingerprint() if self._disk else None)
+        # In memory there are no files to watch: the size stands in for writes made on the
+        # pyoxigraph store directly (not through the Store methods that count generations).
+        return (self._store.generation, self._fingerprint() if self._disk else len(self._store.oxigraph))
+
+    def current_if_fresh(self) -> tuple[str, str] | None:
+        """The current snapshot if the store has not changed since, else None (no waiting)."""
+        if self._current is not None and self._mark_now() == self._mark:
+            return self._current
+        return None
 
     def current(self) -> tuple[str, str]:
         """The snapshot reflecting the store now (taken if the store changed since the last)."""
@@ -371,6 +434,47 @@ class _WorkerPool:
         finally:
             self._slots.release()
 
+    async def run_async(self, message: tuple, deadline: float) -> tuple:
+        """Like :meth:`run`, but waits for the reply on the event loop instead of a thread."""
+        if self._closed:
+            raise StoreError("the query service is shut down")
+        if not self._slots.acquire(blocking=False):
+            remaining = max(0.0, deadline - time.monotonic())
+            if not await asyncio.to_thread(self._slots.acquire, timeout=remaining):
+                raise ServiceBusy("All query workers are busy; try again in a moment.")
+        try:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                worker = await asyncio.to_thread(_spawn, self._limits.memory_mb)
+            loop = asyncio.get_running_loop()
+            fd = worker.fileno()
+            reader = _FrameReader(fd, loop.create_future())
+            loop.add_reader(fd, reader.on_readable)
+            try:
+                worker.send(message)
+                reply = pickle.loads(await asyncio.wait_for(reader.done, max(0.0, deadline - time.monotonic())))
+            except (TimeoutError, asyncio.TimeoutError):
+                loop.remove_reader(fd)
+                worker.kill()
+                self._replace()
+                raise QueryTimeout(f"The query did not finish within {self._limits.timeout:g} s and was stopped.") from None
+            except (EOFError, OSError, pickle.UnpicklingError) as exc:
+                loop.remove_reader(fd)
+                worker.kill()
+                raise StoreError("The query worker failed (the query may need too much memory).") from exc
+            except BaseException:  # the request was cancelled (client gone): the worker's state is unknown
+                loop.remove_reader(fd)
+                worker.kill()
+                self._replace()
+                raise
+            loop.remove_reader(fd)
+            os.set_blocking(fd, True)  # uvloop made it non-blocking; the threaded path reads it blocking
+            self._idle.put(worker)
+            return reply
+        finally:
+            self._slots.release()
+
     def _replace(self) -> None:
         def start() -> None:
             if not self._closed:
@@ -449,20 +553,46 @@ class QueryService:
         Raises :class:`QuerySyntaxError`, :class:`NotAcceptable`, :class:`QueryTimeout`,
         :class:`ServiceBusy`, :class:`ForbiddenOperation`, :class:`QueryTooLarge`, :class:`StoreError`.
         """
-        form = self.check(sparql)
-        for iri in [*(default_graphs or []), *(named_graphs or [])]:
-            try:
-                ox.NamedNode(iri)
-            except ValueError:
-                raise InvalidDataset(f"{iri!r} is not a valid IRI (default-graph-uri / named-graph-uri).") from None
-        formats = negotiate(accept or ["*/*"], form)
+        form, formats = self._prepare(sparql, accept, default_graphs, named_graphs)
         deadline = time.monotonic() + self.limits.timeout
         if self._remote is not None:
             return self._run_remote(sparql, formats, default_graphs, named_graphs)
         assert self._pool is not None and self._snapshots is not None
         message = (self._snapshots.current(), sparql, default_graphs or None, named_graphs or None,
                    formats.solutions, formats.graph, PREFIXES)
-        status, kind, payload = self._pool.run(message, deadline)
+        return self._answer(self._pool.run(message, deadline), formats)
+
+    async def run_async(
+        self,
+        sparql: str,
+        *,
+        accept: list[str] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryAnswer:
+        """:meth:`run` for an asyncio event loop: the loop never blocks on the query."""
+        if self._remote is not None or self._pool is None or self._snapshots is None:
+            return await asyncio.to_thread(self.run, sparql, accept=accept, default_graphs=default_graphs,
+                                           named_graphs=named_graphs)
+        form, formats = self._prepare(sparql, accept, default_graphs, named_graphs)
+        deadline = time.monotonic() + self.limits.timeout
+        snapshot = self._snapshots.current_if_fresh() or await asyncio.to_thread(self._snapshots.current)
+        message = (snapshot, sparql, default_graphs or None, named_graphs or None,
+                   formats.solutions, formats.graph, PREFIXES)
+        return self._answer(await self._pool.run_async(message, deadline), formats)
+
+    def _prepare(self, sparql: str, accept, default_graphs, named_graphs) -> tuple[str | None, Formats]:
+        form = self.check(sparql)
+        for iri in [*(default_graphs or []), *(named_graphs or [])]:
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                raise InvalidDataset(f"{iri!r} is not a valid IRI (default-graph-uri / named-graph-uri).") from None
+        return form, negotiate(accept or ["*/*"], form)
+
+    @staticmethod
+    def _answer(reply: tuple, formats: Formats) -> QueryAnswer:
+        status, kind, payload = reply
         if status == "ok":
             fmt = formats.graph if kind == "graph" else formats.solutions
             return QueryAnswer(media_type_of(fmt), payload, kind)

@@ -1,0 +1,257 @@
+"""Our /sparql vs raw ``oxigraph serve`` vs rdflib-endpoint, same data, same queries.
+
+The data is the shipped graph scaled up with :func:`benchmarks.generate.generate` (400,000
+triples by default, seeded). Three real servers on loopback ports:
+
+* ours: ``zdg serve`` (uvicorn, FastAPI, query worker processes with the time limit) on an
+  embedded Oxigraph store bulk-loaded with the data;
+* raw Oxigraph: ``oxigraph serve --union-default-graph`` on the same data;
+* rdflib-endpoint (``python -m rdflib_endpoint serve data.nq``, rdflib's engine).
+
+Every query runs over HTTP with a keep-alive client; ours and raw Oxigraph alternate query
+by query (same minute), after warm-up runs. rdflib-endpoint runs fewer repetitions (its
+queries take seconds to minutes), with a per-request cap. The mix: lookups (one resource's
+statements, a name, a recommendation's themes), filters, group-by over joins, CONSTRUCT.
+Each server's row count is recorded so that the answers can be compared.
+
+Targets (issue 3): median ≤ 1.25× raw Oxigraph on analytic queries, ≤ 2× on lookups, and
+≥ 40× faster than rdflib-endpoint on analytic queries.
+
+    python -m benchmarks.bench_sparql [--quick] [--triples N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pyoxigraph as ox  # noqa: E402
+
+ID = "https://w3id.org/zukunftsdialog/id/"
+PREFIXES = """PREFIX zd: <https://w3id.org/zukunftsdialog/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+#: (name, kind, query) — kind "lookup" or "analytic".
+QUERIES: list[tuple[str, str, str]] = [
+    ("lookup: one organisation's statements", "lookup",
+     f"SELECT ?p ?o WHERE {{ <{ID}organisation/syn-3-4> ?p ?o }}"),
+    ("lookup: persons by name", "lookup",
+     PREFIXES + 'SELECT ?p WHERE { VALUES ?n { "Anna Schmidt" "Jonas Weber" } ?p foaf:name ?n ; org:holds ?post } LIMIT 20'),
+    ("lookup: a recommendation's themes and levels", "lookup",
+     PREFIXES + f"SELECT ?t ?l WHERE {{ <{ID}recommendation/syn-5-5> dct:subject ?t ; zd:addressesLevel ?l }}"),
+    ("filter: recommendations by text", "analytic",
+     PREFIXES + 'SELECT ?r ?text WHERE { ?r a zd:Recommendation ; zd:quote ?text '
+                'FILTER(CONTAINS(STR(?text), "Maßnahme 12")) }'),
+    ("filter: recommendations in a half-year", "analytic",
+     PREFIXES + 'SELECT (COUNT(?r) AS ?n) WHERE { ?r a zd:Recommendation ; dct:date ?d '
+                'FILTER(?d >= "2024-01-01"^^xsd:date && ?d < "2024-07-01"^^xsd:date) }'),
+    ("group-by: recommendations per theme and level", "analytic",
+     PREFIXES + "SELECT ?theme ?level (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a zd:Recommendation ; "
+                "dct:subject ?theme ; zd:addressesLevel ?level } GROUP BY ?theme ?level ORDER BY DESC(?n)"),
+    ("group-by: signatures per organisation type and role", "analytic",
+     PREFIXES + "SELECT ?type ?role (COUNT(*) AS ?n) WHERE { ?sig prov:agent ?person ; zd:onBehalfOf ?org . "
+                "?org org:classification ?type . ?person org:holds/org:role ?role } GROUP BY ?type ?role"),
+    ("group-by: top proposers among regional units", "analytic",
+     PREFIXES + "SELECT ?org (COUNT(?r) AS ?n) WHERE { ?r zd:proposedBy ?org . ?org org:unitOf ?parent } "
+                "GROUP BY ?org ORDER BY DESC(?n) ?org LIMIT 20"),
+    ("provenance: quoted facts per source document", "analytic",
+     PREFIXES + "PREFIX oa: <http://www.w3.org/ns/oa#>\n"
+                "SELECT ?doc (COUNT(DISTINCT ?fact) AS ?facts) (SAMPLE(?quote) AS ?example) WHERE { "
+                "?fact prov:wasDerivedFrom ?ex . ?ex oa:hasSource ?doc ; oa:hasSelector/oa:exact ?quote } "
+                "GROUP BY ?doc ORDER BY DESC(?facts) ?doc LIMIT 50"),
+    ("optional: signatories with honorifics and roles", "analytic",
+     PREFIXES + "PREFIX schema: <http://schema.org/>\n"
+                "SELECT ?name ?prefix ?role WHERE { ?person a foaf:Person ; foaf:name ?name ; org:holds/org:role ?role "
+                "OPTIONAL { ?person schema:honorificPrefix ?prefix } FILTER(STRSTARTS(?name, \"A\")) } "
+                "ORDER BY ?name LIMIT 500"),
+    ("construct: members of regional units", "analytic",
+     PREFIXES + "CONSTRUCT { ?p foaf:name ?n ; org:memberOf ?o } WHERE { ?p foaf:name ?n ; org:memberOf ?o . "
+                "?o org:unitOf ?parent }"),
+]
+TARGETS = {"lookup": 2.0, "analytic": 1.25}
+RDFLIB_TARGET = 40.0
+RDFLIB_CAP_S = 180.0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited ({proc.returncode}) before answering {url}")
+        try:
+            if httpx.get(url, timeout=5).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def write_data(path: Path, triples: int, seed: int) -> int:
+    """The synthetic dataset as N-Quads; returns the number of quads."""
+    from benchmarks.generate import generate
+
+    quads = list(generate(triples, seed))
+    path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    return len(quads)
+
+
+def _accept(query: str) -> str:
+    return "application/n-triples" if "CONSTRUCT" in query else "application/sparql-results+json"
+
+
+def _rows(response: httpx.Response) -> int:
+    if response.headers.get("content-type", "").startswith(("application/n-triples", "text/turtle")):
+        return len([line for line in response.text.splitlines() if line.strip() and not line.startswith("@")])
+    data = response.json()
+    return len(data["results"]["bindings"]) if "results" in data else 1
+
+
+def _timed(client: httpx.Client, url: str, query: str, timeout: float = 300.0) -> tuple[float, int]:
+    started = time.perf_counter()
+    r = client.get(url, params={"query": query}, headers={"Accept": _accept(query)}, timeout=timeout)
+    body = r.content  # the whole answer received
+    elapsed = time.perf_counter() - started
+    if r.status_code != 200:
+        raise RuntimeError(f"{url} answered {r.status_code}: {body[:600]!r} for {query[-200:]!r}")
+    return elapsed, _rows(r)
+
+
+def run(quick: bool = False, triples: int = 400_000, seed: int = 0) -> list[dict]:
+    """Measure; one row per query (ours vs raw Oxigraph) plus one per query vs rdflib-endpoint."""
+    reps = 5 if quick else 15
+    rdflib_reps = 1 if quick else 3
+    tmp = Path(tempfile.mkdtemp(prefix="zdg-bench-sparql-"))
+    procs: list[subprocess.Popen] = []
+    rows: list[dict] = []
+    try:
+        data = tmp / "data.nq"
+        n_quads = write_data(data, triples, seed)
+        # ours: an embedded store, bulk-loaded, served by zdg serve
+        store = ox.Store(str(tmp / "ours"))
+        store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store
+        exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+        subprocess.run([exe, "load", "--location", str(tmp / "raw"), "--file", str(data)], check=True,
+                       capture_output=True)
+        p_ours, p_raw, p_rdflib = _free_port(), _free_port(), _free_port()
+        env = {**os.environ, "ZDG_QUERY_TIMEOUT": "300"}
+        env.pop("ZDG_TOKEN", None)
+        logs = {k: (tmp / f"{k}.log").open("wb") for k in ("ours", "raw", "rdflib")}
+        ours = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--store", str(tmp / "ours"),
+                                 "--port", str(p_ours)], cwd=ROOT, env=env, stdout=logs["ours"], stderr=subprocess.STDOUT)
+        raw = subprocess.Popen([exe, "serve", "--location", str(tmp / "raw"), "--bind", f"127.0.0.1:{p_raw}",
+                                "--union-default-graph"], stdout=logs["raw"], stderr=subprocess.STDOUT)
+        procs += [ours, raw]
+        urls = {"ours": f"http://127.0.0.1:{p_ours}/sparql", "raw": f"http://127.0.0.1:{p_raw}/query"}
+        _wait(f"http://127.0.0.1:{p_ours}/healthz", ours, 300)
+        _wait(urls["raw"] + "?query=ASK%7B%7D", raw, 120)
+
+        ours_medians: dict[str, float] = {}
+        with httpx.Client() as client:
+            for name, kind, query in QUERIES:
+                for _ in range(2):  # warm-up: snapshots, caches, connections
+                    _timed(client, urls["ours"], query)
+                    _timed(client, urls["raw"], query)
+                t_ours, t_raw = [], []
+                for _ in range(reps):
+                    t, n_ours = _timed(client, urls["ours"], query)
+                    t_ours.append(t)
+                    t, n_raw = _timed(client, urls["raw"], query)
+                    t_raw.append(t)
+                m_ours, m_raw = statistics.median(t_ours), statistics.median(t_raw)
+                ours_medians[name] = m_ours
+                ratio = m_ours / m_raw
+                rows.append({
+                    "case": name, "kind": kind, "ours": round(m_ours * 1000, 2), "unit": "ms",
+                    "peer": "oxigraph serve", "peer_value": round(m_raw * 1000, 2), "ratio": round(ratio, 2),
+                    "target": f"≤ {TARGETS[kind]}×", "met": ratio <= TARGETS[kind],
+                    "rows": n_ours, "peer_rows": n_raw, "triples": n_quads,
+                })
+
+        # rdflib-endpoint: loads the same file with rdflib (slow), then the same queries
+        rdflib_proc = subprocess.Popen([sys.executable, "-m", "rdflib_endpoint", "serve", str(data), "--host", "127.0.0.1",
+                                        "--port", str(p_rdflib)], stdout=logs["rdflib"], stderr=subprocess.STDOUT)
+        procs.append(rdflib_proc)
+        url_rdflib = f"http://127.0.0.1:{p_rdflib}/"
+        _wait(url_rdflib + "?query=ASK%7B%7D", rdflib_proc, 1800)
+        with httpx.Client() as client:
+            for name, kind, query in QUERIES:
+                if quick and kind == "lookup":
+                    continue
+                times, n_rows, capped = [], None, False
+                for _ in range(rdflib_reps):
+                    try:
+                        t, n_rows = _timed(client, url_rdflib, query, timeout=RDFLIB_CAP_S)
+                    except httpx.TimeoutException:
+                        t, capped = RDFLIB_CAP_S, True
+                    times.append(t)
+                    if capped:
+                        break
+                m_rdflib = statistics.median(times)
+                speedup = m_rdflib / ours_medians[name]
+                rows.append({
+                    "case": name, "kind": kind, "ours": round(ours_medians[name] * 1000, 2), "unit": "ms",
+                    "peer": "rdflib-endpoint", "peer_value": round(m_rdflib * 1000, 1) if not capped else f"> {RDFLIB_CAP_S * 1000:.0f}",
+                    "ratio": round(ours_medians[name] / m_rdflib, 4),
+                    "speedup": f"{'≥ ' if capped else ''}{speedup:.0f}×",
+                    "target": f"≥ {RDFLIB_TARGET:.0f}× faster" if kind == "analytic" else "(none)",
+                    "met": (speedup >= RDFLIB_TARGET) if kind == "analytic" else None,
+                    "rows": None, "peer_rows": n_rows, "triples": n_quads,
+                })
+    finally:
+        for p in procs:
+            _stop(p)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, no rdflib lookups")
+    parser.add_argument("--triples", type=int, default=400_000)
+    args = parser.parse_args(argv)
+    for row in run(quick=args.quick, triples=args.triples):
+        print("\t".join(f"{k}={v}" for k, v in row.items()), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
