@@ -21,6 +21,7 @@ changed copy: correct, but slow on large graphs.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -244,12 +245,15 @@ def _extract(view: _View, compiled: shacl_sparql.Compiled, cands: dict[str, set[
             wanted.setdefault((read.predicate, read.forward, classes), set()).update(at)
         for label in LABELS:
             wanted.setdefault((label.value, True, None), set()).update(nodes)
+    from graph.build import SHAPES_GRAPH
+
+    shapes = ox.NamedNode(SHAPES_GRAPH)  # validation never sees the shapes' own triples
     quads: list[ox.Quad] = []
     for (pred, forward, classes), nodes in wanted.items():
         found = view.quads(nodes, ox.NamedNode(pred) if pred else None, forward)
         if classes is not None:  # only the types a class check or target looks at
             found = [q for q in found if isinstance(q.object, ox.NamedNode) and q.object.value in classes]
-        quads += found
+        quads += [q for q in found if q.graph_name != shapes]
     if compiled.class_dependent:
         quads += _subclass_quads(view)
     return quads
@@ -276,6 +280,8 @@ def check(store: Store, add: list[ox.Quad], remove: list[ox.Quad]) -> list:
     view = _View(store, added)
     sub = _subclass_closure(view, added)
     cands = candidates(view, compiled, changed, sub)
+    if not gone:
+        cands = _drop_still_satisfied(store, compiled, cands, sub)
     if not cands:
         return []
     tmp_store = EmbeddedStore(None)
@@ -288,6 +294,48 @@ def check(store: Store, add: list[ox.Quad], remove: list[ox.Quad]) -> list:
     results = shacl_sparql.run(compiled, tmp_store, only=wanted)
     labels = shacl_sparql.labels(tmp_store, {r.focus for r in results if not r.focus.startswith("_:")})
     return [Result(r.focus, labels.get(r.focus), r.path, r.severity, r.message, r.shape, r.value) for r in results]
+
+
+def _drop_still_satisfied(store: Store, compiled: shacl_sparql.Compiled, cands: dict[str, set[Term]],
+                          sub: dict[str, set[str]]) -> dict[str, set[Term]]:
+    """For a change that only adds triples: drop the candidates of monotone shapes that pass now.
+
+    A node that satisfies a shape made only of minCount / hasValue / qualifiedMinCount checks
+    still satisfies it when triples are added. This keeps hubs cheap: a new recommendation on
+    a theme with thousands of them needs no copy of those to know the theme stays addressed.
+    """
+    pre_view = _View(store, [])
+    kept: dict[str, set[Term]] = {}
+    for shape in compiled.shapes:
+        nodes = cands.get(shape.iri)
+        if not nodes:
+            continue
+        if not all(c.monotone for c in shape.checks):
+            kept[shape.iri] = nodes
+            continue
+        old = {n for n in nodes if isinstance(n, ox.NamedNode) and _is_target(pre_view, shape, n, sub)}
+        if old:
+            single = shacl_sparql.Compiled([shape])
+            failing = {r.focus for r in shacl_sparql.run(single, store, focus={shape.iri: {n.value for n in old}},
+                                                         **_dataset(store, compiled))}
+            nodes = nodes - {n for n in old if n.value not in failing}
+        if nodes:
+            kept[shape.iri] = nodes
+    return kept
+
+
+def _dataset(store: Store, compiled: shacl_sparql.Compiled) -> dict:
+    """Query the union default graph unless the shapes graph could change results."""
+    if _union_is_safe(id(compiled)):
+        return {}
+    from graph.validation import data_graphs
+
+    return {"default_graphs": data_graphs(store)}
+
+
+@cache
+def _union_is_safe(_key: int) -> bool:
+    return shacl_sparql.shapes_invisible(shacl_sparql.compiled_shapes(), shacl_sparql.shapes_graph())
 
 
 def _copy(store: Store) -> EmbeddedStore:

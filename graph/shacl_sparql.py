@@ -182,6 +182,9 @@ class Check:
     body: str  # SPARQL group pattern after the targets; binds ?value if the result has one
     has_value: bool
     counting: bool = False  # body is a sub-select that embeds the targets itself
+    #: Once satisfied, adding triples cannot break it (minCount, hasValue, qualifiedMinCount
+    #: of a monotone shape): the write gate skips such checks for nodes that pass already.
+    monotone: bool = False
 
 
 @dataclass
@@ -413,7 +416,9 @@ class _Compiler:
 
         def check(component: str, body: str, has_value: bool, counting: bool = False) -> Check:
             msgs = _messages(g, prop, f"{component} not satisfied on {label}")
-            return Check(shape_id, sev, msgs, label, component, body, has_value, counting)
+            monotone = component in ("MinCount", "HasValue") or (
+                component == "QualifiedMinCount" and self.monotone_shape(g.value(prop, SH.qualifiedValueShape)))
+            return Check(shape_id, sev, msgs, label, component, body, has_value, counting, monotone)
 
         out: list[Check] = []
         for n in g.objects(prop, SH.minCount):
@@ -455,6 +460,36 @@ class _Compiler:
                     f"{{ SELECT ?this WHERE {{ {{TARGETS}} {P('?this', '?_q')} FILTER({ok}) }} GROUP BY ?this "
                     f"HAVING(COUNT(DISTINCT ?_q) > {int(qmax)}) }}"), False, True))
         return out
+
+    _INTRINSIC = (SH.datatype, SH.nodeKind, SH["in"], SH.languageIn, SH.pattern, SH.minLength,
+                  SH.maxLength, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive)
+
+    def monotone_shape(self, shape: Node, depth: int = 0) -> bool:
+        """True if a node conforming to ``shape`` still conforms after triples are added."""
+        g = self.g
+        if depth > 8 or g.value(shape, SH["not"]) is not None:
+            return False
+        if g.value(shape, SH.path) is not None or any(True for _ in g.objects(shape, SH.property)):
+            props = [shape] if g.value(shape, SH.path) is not None else []
+            props += list(g.objects(shape, SH.property))
+            for prop in props:
+                allowed = {SH.path, SH.minCount, SH.hasValue, SH.qualifiedValueShape, SH.qualifiedMinCount,
+                           SH.severity, SH.message, SH.name, SH.description, RDF.type, RDFS.label}
+                if prop != shape and any(p not in allowed for p in g.predicates(prop, None)):
+                    return False
+                q = g.value(prop, SH.qualifiedValueShape)
+                if q is not None and not self.monotone_shape(q, depth + 1):
+                    return False
+                if prop == shape and any(g.objects(shape, c) for c in (SH.maxCount, SH.qualifiedMaxCount, SH.uniqueLang)):
+                    return False
+        for comp in (SH.node,):
+            if any(not self.monotone_shape(s, depth + 1) for s in g.objects(shape, comp)):
+                return False
+        for comp in (SH["and"], SH["or"]):
+            for lst in g.objects(shape, comp):
+                if any(not self.monotone_shape(s, depth + 1) for s in Collection(g, lst)):
+                    return False
+        return True  # class, hasValue and the intrinsic components only grow more satisfied
 
     def node_checks(self, shape: Node) -> list[Check]:
         """Node-level constraints of a node shape (the focus node is the value)."""

@@ -209,7 +209,7 @@ def test_gate_agrees_with_full_pyshacl_on_random_writes(built_store: Store) -> N
     pool = Pool(built_store)
     base = validation.validate_pyshacl(built_store)
     verdicts = []
-    for _ in range(30):
+    for _ in range(25):
         add, remove = random_write(rng, pool)
         verdicts.append(assert_gate_agrees(built_store, base, add, remove, validation.validate_pyshacl).conforms)
     assert True in verdicts and False in verdicts  # both valid and invalid writes were tried
@@ -220,21 +220,39 @@ def test_gate_agrees_with_full_validation_on_many_random_writes(built_store: Sto
     pool = Pool(built_store)
     base = validation.validate(built_store)
     verdicts = []
-    for _ in range(200):
+    for _ in range(120):
         add, remove = random_write(rng, pool)
         verdicts.append(assert_gate_agrees(built_store, base, add, remove, validation.validate).conforms)
-    assert verdicts.count(True) > 20 and verdicts.count(False) > 20
+    assert verdicts.count(True) > 15 and verdicts.count(False) > 15
 
 
 def test_gate_on_larger_synthetic_graph_agrees_with_pyshacl() -> None:
     store = EmbeddedStore(None)
-    store.oxigraph.bulk_extend(generate(8_000, seed=5))
+    store.oxigraph.bulk_extend(generate(7_000, seed=5))
     rng = random.Random(99)
     pool = Pool(store)
     base = validation.validate_pyshacl(store)
-    for _ in range(5):
+    for _ in range(3):
         add, remove = random_write(rng, pool)
         assert_gate_agrees(store, base, add, remove, validation.validate_pyshacl)
+
+
+def test_gate_on_a_store_with_a_violation_on_a_hub(fresh_store: EmbeddedStore) -> None:
+    """A key theme nobody addresses: a write fixing it passes, one that does not is refused."""
+    theme = ID + "theme/flaechenentwicklung"
+    fresh_store.update(f"DELETE WHERE {{ GRAPH ?g {{ ?r <{DCT}subject> <{theme}> }} }}")
+    assert ZDS_KEY in {r.shape for r in validation.validate(fresh_store).violations}
+    pool, rng = Pool(fresh_store), random.Random(3)
+    fixing = [q for q in recommendation(rng, pool, 1, N("urn:test:hub"), omit="theme")]
+    fixing.append(ox.Quad(N(f"{ID}recommendation/random-1"), N(DCT + "subject"), N(theme), N("urn:test:hub")))
+    assert validation.check_quads(fresh_store, fixing).conforms
+    not_fixing = [ox.Quad(N(ID + "place/x"), N(DCT + "subject"), N(theme), N("urn:test:hub"))]
+    report = validation.check_quads(fresh_store, not_fixing)
+    assert not report.conforms and [r.shape for r in report.violations] == [ZDS_KEY]
+    assert report.violations[0].focus_label == "Flächenentwicklung"
+
+
+ZDS_KEY = "https://w3id.org/zukunftsdialog/shapes#KeyTheme-addressed"
 
 
 # --- Checked writes --------------------------------------------------------------------------
