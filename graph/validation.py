@@ -17,13 +17,14 @@ pyshacl), while a violation elsewhere does not block an unrelated write.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
 
 from graph.namespaces import PREFIXES, bind_all
 from graph.store import Store, StoreError, rdf_format
@@ -153,8 +154,8 @@ def _compact(iri: str) -> str:
 
 
 def _compact_path(path: str) -> str:
-    import re
-
+    if "<" not in path:
+        return _compact(path)
     return re.sub(r"<([^>]+)>", lambda m: _compact(m.group(1)), path)
 
 
@@ -311,8 +312,7 @@ def _add_quads(store: Store, quads: list[ox.Quad]) -> None:
         store.load_data(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
 
 
-ZDS = Namespace("https://w3id.org/zukunftsdialog/shapes#")
 __all__ = [
     "Result", "Report", "validate", "validate_pyshacl", "check_quads", "insert_checked",
-    "load_checked", "update_checked", "data_graphs", "ZDS", "XSD",
+    "load_checked", "update_checked", "data_graphs",
 ]
