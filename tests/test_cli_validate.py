@@ -21,7 +21,9 @@ from rdflib.namespace import SH
 from graph.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
-ZDG = [sys.executable, "-m", "graph.cli"]
+# The installed console script, as a user runs it (the module if the script is missing).
+_SCRIPT = Path(sys.executable).parent / "zdg"
+ZDG = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "graph.cli"]
 ID = "https://w3id.org/zukunftsdialog/id/"
 POST_IN_LINE = "        org:postIn organisation:dgb-nrw ;\n"
 DE = "Anja Weber: Jede unterzeichnende Person muss einen Posten (org:Post) innehaben"
