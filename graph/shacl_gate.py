@@ -11,9 +11,14 @@
 3. Everything the shapes read from the candidates (the same reads, forwards) is copied from
    the store into a small in-memory Oxigraph store, the change is applied there, and the
    compiled checks run on it; results are kept for the candidates only.
+4. Shortcut for writes that only add triples: a shape made only of checks that additions
+   cannot break (minCount, hasValue, qualifiedMinCount of such a shape) is checked for its
+   existing candidates on the store as it is; the ones that pass need no copy. This keeps
+   hubs cheap (a theme with thousands of recommendations).
 
 The store itself is never touched. Walks and copies use Oxigraph's indexes directly on an
-embedded store and SPARQL on a remote one. A change to ``rdfs:subClassOf`` (which can
+embedded store and SPARQL on a remote one (where blank nodes cannot be looked up by name,
+so the gate is exact only for changes around IRIs). A change to ``rdfs:subClassOf`` (which can
 re-target anything) and shapes that did not compile fall back to a full validation of a
 changed copy: correct, but slow on large graphs.
 """
