@@ -91,23 +91,23 @@ def synthetic(n: int, seed: int = 1) -> nx.Graph:
     return g
 
 
-def shipped() -> tuple[nx.Graph, nx.Graph]:
-    """The shipped graph's full projection (German and English)."""
+def shipped() -> tuple[nx.Graph, dict[str, str]]:
+    """The shipped graph's full projection and its English labels."""
     from graph.build import build
     from graph.store import open_store
 
     store = open_store("memory")
     build(store)
-    return network.project(store, lang="de"), network.project(store, lang="en")
+    return network.project(store, lang="de"), network.display_labels(store, "en")
 
 
-def our_page(g_de: nx.Graph, g_en: nx.Graph | None = None) -> tuple[str, float]:
+def our_page(g_de: nx.Graph, labels_en: dict[str, str] | None = None) -> tuple[str, float]:
     """Our self-contained page and the seconds the server spent on metrics + layout + HTML."""
     started = time.perf_counter()
     g_de = nx.Graph(g_de)
     if any("pagerank" not in d for _, d in g_de.nodes(data=True)):
         network.add_metrics(g_de)
-    data = render.page_data(g_de, g_en if g_en is not None else g_de, positions=render.layout(g_de))
+    data = render.page_data(g_de, labels_en, positions=render.layout(g_de))
     page = render.html(data, inline=True)
     return page, time.perf_counter() - started
 
@@ -167,8 +167,8 @@ def _median(values: list[float | None]) -> float | None:
     return statistics.median(done) if len(done) == len(values) else None
 
 
-def measure(browser, case: str, g_de: nx.Graph, g_en: nx.Graph | None, workdir: Path, repeat: int) -> dict:
-    ours_html, server_s = our_page(g_de, g_en)
+def measure(browser, case: str, g_de: nx.Graph, labels_en: dict | None, workdir: Path, repeat: int) -> dict:
+    ours_html, server_s = our_page(g_de, labels_en)
     peer_html = pyvis_page(g_de)
     ours_path, peer_path = workdir / f"ours-{case}.html", workdir / f"pyvis-{case}.html"
     ours_path.write_text(ours_html, encoding="utf-8")
@@ -204,8 +204,8 @@ def run(quick: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-page-") as tmp, sync_playwright() as p:
         browser = launch(p)
         try:
-            g_de, g_en = shipped()
-            rows.append(measure(browser, "shipped graph", g_de, g_en, Path(tmp), repeat))
+            g_de, labels_en = shipped()
+            rows.append(measure(browser, "shipped graph", g_de, labels_en, Path(tmp), repeat))
             for n in QUICK_SIZES if quick else SIZES:
                 rows.append(measure(browser, f"synthetic {n:,}", synthetic(n), None, Path(tmp), repeat))
         finally:

@@ -31,7 +31,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph.namespaces import ID_BASE
-from graph.store import Store, StoreError
+from graph.store import Store
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -669,6 +669,14 @@ def _full_cached(facts: Facts, lang: str) -> nx.Graph:
     return found
 
 
+def display_labels(store: Store, lang: str) -> dict[str, str]:
+    """Every node's display label in ``lang`` (from the cached full network; no metrics)."""
+    if lang not in LANGS:
+        raise ValueError("lang must be de or en")
+    full = _full_cached(load_facts(store), lang)
+    return {n: d["label"] for n, d in full.nodes(data=True)}
+
+
 def node_link(g: nx.Graph) -> dict[str, Any]:
     """The projection as node-link JSON: ``nodes`` (with ``id``, ``type``, metrics …) and ``links``."""
     nodes = [{"id": n, **{k: v for k, v in d.items()}} for n, d in g.nodes(data=True)]
@@ -695,8 +703,8 @@ def flat(g: nx.Graph) -> nx.Graph:
     return out
 
 
-__all__ = ["VIEWS", "NODE_TYPES", "EDGE_TYPES", "project", "node_link", "flat", "as_of_filter",
-           "add_metrics", "load_facts", "StoreError"]
+__all__ = ["VIEWS", "NODE_TYPES", "EDGE_TYPES", "project", "node_link", "flat", "dump", "as_of_filter",
+           "add_metrics", "load_facts"]
 
 
 def dump(g: nx.Graph, fmt: str) -> bytes:

@@ -209,12 +209,12 @@ def _size(pagerank: float, top: float) -> float:
     return round(10 + 22 * math.sqrt(pagerank / top), 1) if top > 0 else 12.0
 
 
-def vis_data(g_de: nx.Graph, g_en: nx.Graph | None = None, positions: dict | None = None) -> tuple[list, list, dict]:
+def vis_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, positions: dict | None = None) -> tuple[list, list, dict]:
     """vis-network node and edge records (made with pyvis) and options for the projection.
 
-    ``g_en`` (the same projection with English labels) adds the English display labels.
+    ``g_de`` carries the German labels; ``labels_en`` maps nodes to English display labels.
     """
-    g_en = g_en if g_en is not None else g_de
+    labels_en = labels_en or {}
     positions = positions if positions is not None else layout(g_de)
     top = max((d.get("pagerank", 0) for _, d in g_de.nodes(data=True)), default=0)
     net = Network(directed=False, cdn_resources="local")
@@ -224,12 +224,11 @@ def vis_data(g_de: nx.Graph, g_en: nx.Graph | None = None, positions: dict | Non
     for v, d in g_de.nodes(data=True):
         style = STYLE.get(d["type"], _DEFAULT_STYLE)
         x, y = positions.get(v, (0.0, 0.0))
-        en = g_en.nodes[v] if v in g_en else d
         # pyvis's Node gives the record vis-network expects; our page adds the rest.
         node = Node(v, style["shape"], label=d["label"], font_color=None, color=style["color"],
                     x=x, y=y, size=_size(d.get("pagerank", 0), top), title=d["label"]).options
         node.pop("font", None)
-        node["zd"] = {**_public(d), "display": {"de": d["label"], "en": en["label"]}}
+        node["zd"] = {**_public(d), "display": {"de": d["label"], "en": labels_en.get(v, d["label"])}}
         nodes.append(node)
     edges = []
     for a, b, d in g_de.edges(data=True):
@@ -269,10 +268,10 @@ def json_for_html(data: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def page_data(g_de: nx.Graph, g_en: nx.Graph | None = None, *, lang: str = "de",
+def page_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, *, lang: str = "de",
               positions: dict | None = None, focus: str | None = None, depth: int | None = None) -> dict[str, Any]:
     """Everything the page script needs: nodes, edges, options, legend, filter choices, texts."""
-    nodes, edges, options = vis_data(g_de, g_en, positions)
+    nodes, edges, options = vis_data(g_de, labels_en, positions)
     data = [n["zd"] for n in nodes]
     themes = {t: None for d in data for t in d.get("themes", [])} | {n["id"]: None for n in nodes if n["zd"]["type"] == "theme"}
     levels = {t: None for d in data for t in d.get("levels", [])} | {n["id"]: None for n in nodes if n["zd"]["type"] == "level"}
@@ -328,18 +327,14 @@ def html(data: dict[str, Any], *, inline: bool, asset_base: str = "/graph/assets
     )
 
 
-def _projections(store, focus, depth, lang, as_of=None) -> tuple[nx.Graph, nx.Graph]:
-    g_de = network.project(store, view="full", focus=focus, depth=depth if focus else None, lang="de", as_of=as_of)
-    g_en = network.project(store, view="full", focus=focus, depth=depth if focus else None, lang="en", as_of=as_of)
-    return g_de, g_en
-
-
 def _page(store, focus, depth, lang, inline: bool) -> str:
     if lang not in network.LANGS:
         raise ValueError("lang must be de or en")
-    g_de, g_en = _projections(store, focus, depth, lang)
-    positions = layout(g_de, key=(g_de.graph.get("digest"), focus, depth if focus else None))
-    data = page_data(g_de, g_en, lang=lang, positions=positions, focus=focus, depth=depth if focus else None)
+    depth = depth if focus else None
+    g_de = network.project(store, view="full", focus=focus, depth=depth, lang="de")
+    labels_en = network.display_labels(store, "en")
+    positions = layout(g_de, key=(g_de.graph.get("digest"), focus, depth))
+    data = page_data(g_de, labels_en, lang=lang, positions=positions, focus=focus, depth=depth)
     return html(data, inline=inline)
 
 
@@ -361,4 +356,4 @@ def page_for_graph(g: nx.Graph, *, lang: str = "de", inline: bool = True) -> str
     ``labels``), e.g. synthetic graphs in benchmarks. Adds metrics if missing."""
     if any("pagerank" not in d for _, d in g.nodes(data=True)):
         network.add_metrics(g)
-    return html(page_data(g, g, lang=lang, positions=layout(g)), inline=inline)
+    return html(page_data(g, lang=lang, positions=layout(g)), inline=inline)

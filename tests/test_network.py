@@ -16,6 +16,11 @@ from graph.export import dump_network
 from tests.conftest import FOLLOWUP, LETTER
 
 ID = "https://w3id.org/zukunftsdialog/id/"
+
+
+def http_get(url: str, **kwargs) -> httpx.Response:
+    """A GET with a generous timeout: the first page of a changed graph is computed then."""
+    return httpx.get(url, timeout=120, **kwargs)
 ANJA = ID + "person/anja-weber"
 
 
@@ -289,19 +294,19 @@ def test_page_for_a_synthetic_graph():
 
 
 def test_api_network(shared_api):
-    r = httpx.get(shared_api.url + "/api/network", params={"view": "organisations", "lang": "en"})
+    r = http_get(shared_api.url + "/api/network", params={"view": "organisations", "lang": "en"})
     assert r.status_code == 200
     body = r.json()
     assert {n["type"] for n in body["nodes"]} == {"organisation"}
     assert any(n["label"] == "DGB NRW" for n in body["nodes"])
     etag = r.headers["etag"]
-    again = httpx.get(shared_api.url + "/api/network", params={"view": "organisations", "lang": "en"},
+    again = http_get(shared_api.url + "/api/network", params={"view": "organisations", "lang": "en"},
                       headers={"If-None-Match": etag})
     assert again.status_code == 304
 
 
 def test_api_network_ego_and_time(shared_api):
-    r = httpx.get(shared_api.url + "/api/network", params={"focus": ANJA, "depth": 1, "as_of": "2023-06-01"})
+    r = http_get(shared_api.url + "/api/network", params={"focus": ANJA, "depth": 1, "as_of": "2023-06-01"})
     assert r.status_code == 200
     ids = {n["id"] for n in r.json()["nodes"]}
     assert ANJA in ids and ID + "organisation/dgb-nrw" in ids
@@ -318,7 +323,7 @@ def test_api_network_ego_and_time(shared_api):
     ({"focus": "not an iri \x00"}, 404),
 ])
 def test_api_network_bad_parameters(shared_api, params, status):
-    r = httpx.get(shared_api.url + "/api/network", params=params)
+    r = http_get(shared_api.url + "/api/network", params=params)
     assert r.status_code == status
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["detail"]
@@ -329,22 +334,22 @@ def test_api_network_bad_parameters(shared_api, params, status):
     ("gexf", "application/gexf+xml", nx.read_gexf),
 ])
 def test_api_network_for_gephi(shared_api, fmt, media, reader):
-    r = httpx.get(shared_api.url + f"/api/network.{fmt}", params={"view": "actor-theme"})
+    r = http_get(shared_api.url + f"/api/network.{fmt}", params={"view": "actor-theme"})
     assert r.status_code == 200 and r.headers["content-type"].startswith(media)
     g = reader(io.BytesIO(r.content))
     assert ANJA in g and g.number_of_edges() > 0
 
 
 def test_graph_page_headers_and_assets(shared_api):
-    r = httpx.get(shared_api.url + "/graph", params={"lang": "en"})
+    r = http_get(shared_api.url + "/graph", params={"lang": "en"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert not EXTERNAL.search(r.text)
     for asset in re.findall(r'(?:src|href)="(/graph/assets/[^"]+)"', r.text):
-        a = httpx.get(shared_api.url + asset)
+        a = http_get(shared_api.url + asset)
         assert a.status_code == 200 and len(a.content) > 100, asset
-    assert httpx.get(shared_api.url + "/graph/assets/..%2F..%2Fpyproject.toml").status_code == 404
-    assert httpx.get(shared_api.url + "/graph/assets/nothing.js").status_code == 404
+    assert http_get(shared_api.url + "/graph/assets/..%2F..%2Fpyproject.toml").status_code == 404
+    assert http_get(shared_api.url + "/graph/assets/nothing.js").status_code == 404
 
 
 @pytest.mark.parametrize("params, status", [
@@ -353,7 +358,7 @@ def test_graph_page_headers_and_assets(shared_api):
     ({"lang": "xx"}, 422),
 ])
 def test_graph_page_bad_parameters(shared_api, params, status):
-    r = httpx.get(shared_api.url + "/graph", params=params)
+    r = http_get(shared_api.url + "/graph", params=params)
     assert r.status_code == status
     assert r.headers["content-type"].startswith("application/problem+json")
 

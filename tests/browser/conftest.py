@@ -47,8 +47,8 @@ class RecordingPage:
 
     def open(self, url: str) -> None:
         """Go to ``url`` and wait until the page has drawn the network (window.zdgReady)."""
-        self.page.goto(url)
-        self.page.wait_for_function("window.zdgReady === true", timeout=30_000)
+        self.page.goto(url, timeout=120_000)
+        self.page.wait_for_function("window.zdgReady === true", timeout=60_000)
 
 
 @pytest.fixture

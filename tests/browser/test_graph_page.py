@@ -163,7 +163,7 @@ def test_png_export(shared_api, page, tmp_path):
 def test_script_in_a_label_stays_text(api_server, page):
     server = api_server(env={"ZDG_TOKEN": "t"})
     payload = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script>'
-    r = httpx.post(server.url + "/api/recommendations", headers={"Authorization": "Bearer t"}, json={
+    r = httpx.post(server.url + "/api/recommendations", headers={"Authorization": "Bearer t"}, timeout=60, json={
         "text": payload, "lang": "de", "themes": [ID + "theme/kreislaufwirtschaft"],
         "levels": [ID + "policy-level/land"], "proposed_by": [ID + "organisation/dgb-nrw"],
         "source": "https://www.example.org/test", "date": "2025-06-30"})
