@@ -96,15 +96,27 @@ def model_quads() -> list[ox.Quad]:
 
     Synthetic clusters point at the real themes, levels, roles and types; the real data
     comes along so that the output conforms as the shipped graph does, whatever the model
-    and the shapes grow to.
+    and the shapes grow to. Files are read as ``zdg build`` reads them; blank nodes get stable
+    labels so that the same seed gives the same file.
     """
-    from graph.build import SHAPES_GRAPH, build
-    from graph.store import EmbeddedStore
+    from graph.build import SHAPES_GRAPH, source_files
+    from graph.store import rdf_format
 
-    store = EmbeddedStore(None)
-    build(store)
-    shapes = ox.NamedNode(SHAPES_GRAPH)
-    return [q for q in store.quads() if q.graph_name != shapes]
+    quads: dict[ox.Quad, None] = {}
+    for n, f in enumerate(source_files()):
+        if f.graph == SHAPES_GRAPH:
+            continue
+        labels: dict[str, ox.BlankNode] = {}
+
+        def stable(term, n=n, labels=labels):
+            if isinstance(term, ox.BlankNode):
+                return labels.setdefault(term.value, ox.BlankNode(f"m{n}-{len(labels)}"))
+            return term
+
+        for q in ox.parse(path=str(f.path), format=rdf_format(f.path)):
+            graph = ox.NamedNode(f.graph) if f.graph else q.graph_name
+            quads[ox.Quad(stable(q.subject), q.predicate, stable(q.object), graph)] = None
+    return list(quads)
 
 
 class _Cluster:
@@ -126,7 +138,7 @@ class _Cluster:
 
     def excerpt(self, slug: str, doc: ox.NamedNode, text: str) -> ox.NamedNode:
         ex = _n(f"{ID}excerpt/syn-{self.i}-{slug}")
-        sel = ox.BlankNode()
+        sel = ox.BlankNode(f"sel-{self.i}-{slug}")  # stable labels: same seed, same file
         self.typed(ex, OA + "SpecificResource")
         self.add(ex, OA + "hasSource", doc)
         self.add(ex, OA + "hasSelector", sel)
