@@ -407,3 +407,16 @@ def test_update_delta_equals_running_the_update(built_store: Store, update: str)
 
     assert norm(q for q in added if q not in before) == norm(after - before)
     assert norm(q for q in removed if q in before) == norm(before - after)
+
+
+def test_bulk_writes_take_the_copy_path_with_the_same_verdict(fresh_store: EmbeddedStore, monkeypatch) -> None:
+    from graph import shacl_gate
+
+    rng, pool = random.Random(5), Pool(fresh_store)
+    writes = [random_write(rng, pool) for _ in range(12)]
+    fast = [validation.check_quads(fresh_store, a, r) for a, r in writes]
+    monkeypatch.setattr(shacl_gate, "BULK", 0)
+    slow = [validation.check_quads(fresh_store, a, r) for a, r in writes]
+    for f, s in zip(fast, slow):
+        assert f.conforms == s.conforms
+        assert keys(f, "Violation") == keys(s, "Violation")
