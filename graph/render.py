@@ -101,6 +101,8 @@ UI: dict[str, dict[str, str]] = {
 
 _LAYOUT_SEED = 7
 _layout_cache: dict[tuple, dict[str, tuple[float, float]]] = {}
+#: Rendered pages by (data digest, focus, depth, lang, inline): a page is built once per change.
+_page_cache: dict[tuple, str] = {}
 _lock = threading.Lock()
 
 
@@ -332,10 +334,18 @@ def _page(store, focus, depth, lang, inline: bool) -> str:
         raise ValueError("lang must be de or en")
     depth = depth if focus else None
     g_de = network.project(store, view="full", focus=focus, depth=depth, lang="de")
+    key = (g_de.graph.get("digest"), focus, depth, lang, inline)
+    with _lock:
+        if key in _page_cache:
+            return _page_cache[key]
     labels_en = network.display_labels(store, "en")
-    positions = layout(g_de, key=(g_de.graph.get("digest"), focus, depth))
-    data = page_data(g_de, labels_en, lang=lang, positions=positions, focus=focus, depth=depth)
-    return html(data, inline=inline)
+    positions = layout(g_de, key=key[:3])
+    page = html(page_data(g_de, labels_en, lang=lang, positions=positions, focus=focus, depth=depth), inline=inline)
+    with _lock:
+        if len(_page_cache) >= 16:
+            _page_cache.pop(next(iter(_page_cache)))
+        _page_cache[key] = page
+    return page
 
 
 def served_page(store, focus: str | None = None, depth: int = 2, lang: str = "de") -> str:
