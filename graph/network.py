@@ -408,7 +408,9 @@ def _full_graph(facts: Facts, lang: str) -> nx.Graph:
                 g.nodes[result]["start"] = when
 
     # Posts: person -- organisation with the role (and, from memberships, the dates).
-    for post, p_map in facts.props.items():
+    # Sorted throughout: the order edges are added in decides the neighbour order that the
+    # seeded Louvain run sees, so it must not depend on the order the store answers in.
+    for post, p_map in sorted(facts.props.items()):
         for org_iri in p_map.get(ORG + "postIn", []):
             holders = set(facts.iris(post, ORG + "heldBy")) | set(facts.inverse.get(post, {}).get(ORG + "holds", []))
             roles = facts.iris(post, ORG + "role")
@@ -424,7 +426,7 @@ def _full_graph(facts: Facts, lang: str) -> nx.Graph:
                 }
                 g.nodes[person].setdefault("posts", []).append(post_info)
                 _add_edge(g, person, org_iri, "holds-post", role=post_info["role"]["label"] if roles else None)
-    for membership, p_map in facts.props.items():
+    for membership, p_map in sorted(facts.props.items()):
         members, orgs = p_map.get(ORG + "member", []), p_map.get(ORG + "organization", [])
         for person in members:
             for org_iri in orgs:
@@ -435,10 +437,10 @@ def _full_graph(facts: Facts, lang: str) -> nx.Graph:
                     _add_edge(g, person, org_iri, "member-of", start=start, end=end)
 
     # Direct links.
-    for s, p_map in facts.props.items():
+    for s, p_map in sorted(facts.props.items()):
         if s not in g:
             continue
-        for p, values in p_map.items():
+        for p, values in sorted(p_map.items()):
             if p not in _EDGE_PREDICATES:
                 continue
             etype, reverse = _EDGE_PREDICATES[p]
