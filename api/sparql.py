@@ -179,9 +179,8 @@ async def _read_params(request: Request) -> tuple[list[tuple[str, str]], str | N
                   "unsupported-media-type")
 
 
-def _headers(media_type: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    headers = {**CORS, "Vary": "Accept", **(extra or {})}
-    return headers
+def _headers() -> dict[str, str]:
+    return {**CORS, "Vary": "Accept"}
 
 
 def _content_type(media_type: str) -> str:
@@ -249,7 +248,7 @@ async def sparql(request: Request, store: Store = Depends(get_store)) -> Respons
         raise Problem(503, str(exc), type_="busy", headers={**CORS, "Retry-After": "5"}) from None
     except StoreError as exc:
         raise problem(502 if store.location.startswith("http") else 500, str(exc), "store-error") from None
-    return Response(answer.body, media_type=_content_type(answer.media_type), headers=_headers(answer.media_type))
+    return Response(answer.body, media_type=_content_type(answer.media_type), headers=_headers())
 
 
 def _service_description(request: Request, store: Store, accept: list[str]) -> Response:
@@ -261,7 +260,7 @@ def _service_description(request: Request, store: Store, accept: list[str]) -> R
     base = str(request.base_url).rstrip("/")
     body = dataset_description.service_description(base, fmt, store)
     media = media_type_of(fmt)
-    return Response(body, media_type=_content_type(media), headers=_headers(media))
+    return Response(body, media_type=_content_type(media), headers=_headers())
 
 
 @router.get("/sparql/examples", summary="The competency questions, as ready example queries")

@@ -438,10 +438,12 @@ class _WorkerPool:
         """Like :meth:`run`, but waits for the reply on the event loop instead of a thread."""
         if self._closed:
             raise StoreError("the query service is shut down")
-        if not self._slots.acquire(blocking=False):
-            remaining = max(0.0, deadline - time.monotonic())
-            if not await asyncio.to_thread(self._slots.acquire, timeout=remaining):
+        # Wait for a free worker without holding a thread (many waiting requests must not
+        # use up the threads other requests need).
+        while not self._slots.acquire(blocking=False):
+            if time.monotonic() >= deadline:
                 raise ServiceBusy("All query workers are busy; try again in a moment.")
+            await asyncio.sleep(0.01)
         try:
             try:
                 worker = self._idle.get_nowait()
