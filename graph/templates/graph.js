@@ -83,7 +83,11 @@
     }
     return true;
   }
+  // Everything starts shown (the records carry no "hidden"), so the first apply() only
+  // touches what a filter really hides: no full DataSet update before the first drawing.
   var current = {};
+  visNodes.forEach(function (n) { current[n.id] = true; });
+  visEdges.forEach(function (e) { e.shown = true; });
   function apply() {
     var ego = egoSet(), nodeUpdates = [], edgeUpdates = [], shown = 0;
     visNodes.forEach(function (n) {
@@ -329,16 +333,19 @@
   });
 
   // ---- language --------------------------------------------------------------------------
-  function setLang(l) {
+  function setLang(l, initial) {
+    var relabel = !initial || l !== lang;
     lang = l;
     document.documentElement.lang = l;
     document.title = t("title");
     document.querySelectorAll("[data-i18n]").forEach(function (e) { e.textContent = t(e.dataset.i18n); });
     document.querySelectorAll("[data-i18n-placeholder]").forEach(function (e) { e.placeholder = t(e.dataset.i18nPlaceholder); });
     document.querySelectorAll(".lang button").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.lang === l)); });
-    nodes.update(visNodes.map(function (n) {
-      var d = meta[n.id].display[l]; return { id: n.id, label: short(d), title: d };
-    }));
+    if (relabel) {
+      nodes.update(visNodes.map(function (n) {
+        var d = meta[n.id].display[l]; return { id: n.id, label: short(d), title: d };
+      }));
+    }
     buildLegend(); buildSelects(); apply();
     if (state.selected) showDetails(state.selected);
     if (served) {
@@ -350,7 +357,7 @@
   });
 
   // ---- start ---------------------------------------------------------------------------------
-  setLang(lang);
+  setLang(lang, true);  // the records already carry this language's labels
   if (data.focus && meta[data.focus]) network.selectNodes([data.focus]);
   network.once("afterDrawing", function () {
     window.zdgReadyAt = performance.now();  // ms since navigation start (benchmarks/bench_page.py)
