@@ -63,8 +63,11 @@ NODE_LINK_EXAMPLE = {
 @router.get(
     "/api/network",
     summary="The network as node-link JSON, with per-node metrics",
-    responses={200: {"content": {"application/json": {"example": NODE_LINK_EXAMPLE}}},
-               404: {"description": "focus is not a node of the view"}},
+    responses={200: {"content": {"application/json": {"example": NODE_LINK_EXAMPLE}}}, **{
+        status: {"description": text, "content": {"application/problem+json": {}}} for status, text in (
+            (400, "a parameter is not valid (e.g. as_of is no real date)"),
+            (404, "focus is not a node of the view"),
+            (503, "the store did not answer"))}},
 )
 def get_network(
     request: Request,
@@ -110,7 +113,9 @@ def _dump_route(fmt: str):
     return dump
 
 
+_ERRORS = {status: {"description": text, "content": {"application/problem+json": {}}} for status, text in (
+    (400, "a parameter is not valid"), (404, "focus is not a node of the view"), (503, "the store did not answer"))}
 router.add_api_route("/api/network.graphml", _dump_route("graphml"), methods=["GET"], summary="The network as GraphML",
-                     response_class=Response, responses={200: {"content": {NETWORK_DUMPS["graphml"]: {}}}})
+                     response_class=Response, responses={200: {"content": {NETWORK_DUMPS["graphml"]: {}}}, **_ERRORS})
 router.add_api_route("/api/network.gexf", _dump_route("gexf"), methods=["GET"], summary="The network as GEXF",
-                     response_class=Response, responses={200: {"content": {NETWORK_DUMPS["gexf"]: {}}}})
+                     response_class=Response, responses={200: {"content": {NETWORK_DUMPS["gexf"]: {}}}, **_ERRORS})

@@ -30,7 +30,9 @@ SECURITY_HEADERS = {
 }
 
 
-@router.get("/graph", response_class=HTMLResponse, summary="The interactive network page")
+@router.get("/graph", response_class=HTMLResponse, summary="The interactive network page", responses={
+    status: {"description": text, "content": {"application/problem+json": {}}} for status, text in (
+        (400, "a parameter is not valid"), (404, "focus is not a node of the network"), (503, "the store did not answer"))})
 def graph_page(
     focus: Annotated[Optional[str], Query(max_length=2000, description="IRI of the node to centre an ego view on")] = None,
     depth: Annotated[int, Query(ge=0, le=MAX_DEPTH, description="Hops around focus")] = 2,
