@@ -155,8 +155,22 @@
   document.getElementById("f-orgtype").addEventListener("change", function (e) { state.orgType = e.target.value; apply(); });
   var dateInput = document.getElementById("f-date");
   if (data.dates.length) { dateInput.min = data.dates[0].slice(0, 4) + "-01-01"; dateInput.max = data.dates[data.dates.length - 1].slice(0, 4) + "-12-31"; }
-  dateInput.addEventListener("change", function (e) { state.date = e.target.value; apply(); });
-  dateInput.addEventListener("input", function (e) { state.date = e.target.value; apply(); });
+  // The timeline steps through the dates the data knows; its right end means "no date filter".
+  var slider = document.getElementById("f-date-slider"), sliderValue = document.getElementById("f-date-slider-value");
+  slider.max = String(data.dates.length);
+  slider.value = slider.max;
+  function syncSlider() {
+    var i = data.dates.indexOf(state.date);
+    if (!state.date) slider.value = slider.max; else if (i >= 0) slider.value = String(i);
+    sliderValue.textContent = state.date || t("all");
+  }
+  function setDate(value) { state.date = value; dateInput.value = value; syncSlider(); apply(); }
+  dateInput.addEventListener("change", function (e) { setDate(e.target.value); });
+  dateInput.addEventListener("input", function (e) { setDate(e.target.value); });
+  slider.addEventListener("input", function () {
+    var i = Number(slider.value);
+    setDate(i >= data.dates.length ? "" : data.dates[i]);
+  });
 
   // ---- details panel -------------------------------------------------------------------
   function section(body, key) { body.append(el("h3", t(key))); }
@@ -328,7 +342,7 @@
   });
   document.getElementById("reset").addEventListener("click", function () {
     state = { hiddenTypes: {}, theme: "", level: "", orgType: "", date: "", ego: null, selected: null };
-    dateInput.value = ""; buildSelects(); buildLegend(); apply();
+    dateInput.value = ""; syncSlider(); buildSelects(); buildLegend(); apply();
     document.getElementById("details").hidden = true; network.unselectAll(); network.fit({ animation: false });
   });
 
@@ -346,7 +360,7 @@
         var d = meta[n.id].display[l]; return { id: n.id, label: short(d), title: d };
       }));
     }
-    buildLegend(); buildSelects(); apply();
+    buildLegend(); buildSelects(); syncSlider(); apply();
     if (state.selected) showDetails(state.selected);
     if (served) {
       var u = new URL(location.href); u.searchParams.set("lang", l); history.replaceState(null, "", u);

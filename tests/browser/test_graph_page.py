@@ -140,6 +140,14 @@ def test_time_filter_hides_later_meetings(shared_api, page):
     assert set(signatory_names()) <= {n["label"] for n in shown if n["type"] == "person"}
     page.page.click("#reset")
     assert dates["M4"] in {n["start"] for n in nodes(page.page) if n["shown"]}
+    # The timeline slider steps through the known dates: on the 4th meeting's date it is shown.
+    index = page.page.evaluate("d => JSON.parse(document.getElementById('zdg-data').textContent).dates.indexOf(d)", dates["M4"])
+    assert index >= 0
+    page.page.eval_on_selector("#f-date-slider", "(el, i) => { el.value = String(i); el.dispatchEvent(new Event('input')); }", index)
+    assert page.page.input_value("#f-date") == dates["M4"]
+    shown = [n for n in nodes(page.page) if n["shown"]]
+    assert dates["M4"] in {n["start"] for n in shown}
+    assert dates["M6"] not in {n["start"] for n in shown}
 
 
 def test_ego_view_by_parameter(shared_api, page):
