@@ -8,7 +8,8 @@ queries is :mod:`graph.sparql_service`, the service description :mod:`graph.data
 * Plain ``GET /sparql``: the SPARQL 1.1 Service Description (Turtle), or the query page for
   browsers (``Accept: text/html``).
 * Errors are problem+json: 400 syntax, two queries, an update or SERVICE; 406 no acceptable
-  format; 413 too long; 415 wrong media type; 503 all workers busy; 504 time limit.
+  format; 413 too long; 415 wrong media type; 422 time or memory limit reached; 429 all
+  query workers busy (Retry-After).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from api.deps import get_store
 from api.problems import Problem
 from graph import dataset_description, query_examples, sparql_guard
 from graph.sparql_service import (
-    ForbiddenOperation, InvalidDataset, NotAcceptable, QueryLimits, QueryService, QueryTimeout,
+    ForbiddenOperation, InvalidDataset, NotAcceptable, QueryLimits, QueryService, QueryTimeout, QueryTooExpensive,
     QueryTooLarge, ServiceBusy, media_type_of, negotiate,
 )
 from graph.store import QuerySyntaxError, Store, StoreError
@@ -243,9 +244,12 @@ async def sparql(request: Request, store: Store = Depends(get_store)) -> Respons
     except QuerySyntaxError as exc:
         raise problem(400, f"The query does not parse: {exc}", "query-syntax") from None
     except QueryTimeout as exc:
-        raise problem(504, str(exc), "query-timeout") from None
+        # The query is what cannot be processed (a client can send it): 422, not a server error.
+        raise problem(422, str(exc), "query-timeout") from None
+    except QueryTooExpensive as exc:
+        raise problem(422, str(exc), "query-too-expensive") from None
     except ServiceBusy as exc:
-        raise Problem(503, str(exc), type_="busy", headers={**CORS, "Retry-After": "5"}) from None
+        raise Problem(429, str(exc), type_="busy", headers={**CORS, "Retry-After": "5"}) from None
     except StoreError as exc:
         raise problem(502 if store.location.startswith("http") else 500, str(exc), "store-error") from None
     return Response(answer.body, media_type=_content_type(answer.media_type), headers=_headers())

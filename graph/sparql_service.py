@@ -46,8 +46,8 @@ from graph.sparql_guard import ForbiddenOperation
 from graph.store import EmbeddedStore, QuerySyntaxError, RemoteStore, Store, StoreError, StoreTimeout
 
 __all__ = [
-    "ForbiddenOperation", "NotAcceptable", "QueryAnswer", "QueryLimits", "QueryService",
-    "QueryTimeout", "QueryTooLarge", "ServiceBusy", "SOLUTION_MEDIA_TYPES", "GRAPH_MEDIA_TYPES",
+    "ForbiddenOperation", "InvalidDataset", "NotAcceptable", "QueryAnswer", "QueryLimits", "QueryService",
+    "QueryTimeout", "QueryTooExpensive", "QueryTooLarge", "ServiceBusy", "SOLUTION_MEDIA_TYPES", "GRAPH_MEDIA_TYPES",
 ]
 log = logging.getLogger("zdg.sparql")
 
@@ -66,6 +66,10 @@ class QueryTooLarge(StoreError):
 
 class InvalidDataset(QuerySyntaxError):
     """A ``default-graph-uri``/``named-graph-uri`` is not an IRI."""
+
+
+class QueryTooExpensive(StoreError):
+    """The worker running the query died (it ran out of the memory a query may use)."""
 
 
 class ServiceBusy(StoreError):
@@ -331,7 +335,11 @@ class _Snapshots:
             if name.startswith("LOG"):
                 continue
             if name.endswith(".log") or name.startswith(("MANIFEST", "CURRENT")):
-                st = e.stat()
+                try:
+                    st = e.stat()
+                except FileNotFoundError:  # removed by RocksDB just now: the store changed
+                    entries.append((name, -1, -1))
+                    continue
                 entries.append((name, st.st_size, st.st_mtime_ns))
             else:
                 entries.append((name, 0, 0))
@@ -424,7 +432,7 @@ class _WorkerPool:
                 reply = worker.ask(message, deadline - time.monotonic())
             except (EOFError, OSError, pickle.UnpicklingError) as exc:
                 worker.kill()
-                raise StoreError("The query worker failed (the query may need too much memory).") from exc
+                raise QueryTooExpensive("The query needed more memory than a query may use and was stopped.") from exc
             if reply is None:
                 worker.kill()
                 self._replace()
@@ -464,7 +472,7 @@ class _WorkerPool:
             except (EOFError, OSError, pickle.UnpicklingError) as exc:
                 loop.remove_reader(fd)
                 worker.kill()
-                raise StoreError("The query worker failed (the query may need too much memory).") from exc
+                raise QueryTooExpensive("The query needed more memory than a query may use and was stopped.") from exc
             except BaseException:  # the request was cancelled (client gone): the worker's state is unknown
                 loop.remove_reader(fd)
                 worker.kill()
