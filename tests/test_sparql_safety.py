@@ -294,3 +294,35 @@ def test_update_too_large_is_413(writable):
     auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
     r = httpx.post(writable.url + "/sparql/update", content=b"#" + b"x" * 2_000_000, headers=auth)
     assert r.status_code == 413
+
+
+def test_queries_during_writes_never_fail_and_see_every_write(writable):
+    # Regression: change detection raced with RocksDB removing a log file (a 500 under load).
+    url, auth = writable.url, {"Authorization": f"Bearer {TOKEN}"}
+    statuses: list[int] = []
+    written: list[str] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        with httpx.Client(timeout=60) as c:
+            while not stop.is_set():
+                statuses.append(c.get(url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                                      headers=JSON_RESULTS).status_code)
+
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for t in readers:
+        t.start()
+    with httpx.Client(timeout=60) as c:
+        for k in range(20):
+            note = f"urn:x:concurrent-{k}"
+            r = c.post(url + "/sparql/update", headers=auth, data={"update": (
+                f'INSERT DATA {{ GRAPH <{ID_BASE}source/test-notes> {{ <{note}> '
+                f'<http://www.w3.org/2000/01/rdf-schema#comment> "n{k}" }} }}')})
+            assert r.status_code == 200, r.text
+            written.append(note)
+            # read-your-writes: the very next query sees it
+            assert ask(url, f"ASK {{ <{note}> ?p ?o }}") is True
+    stop.set()
+    for t in readers:
+        t.join()
+    assert statuses and set(statuses) == {200}
