@@ -104,11 +104,7 @@ def shipped() -> tuple[nx.Graph, dict[str, str]]:
 def our_page(g_de: nx.Graph, labels_en: dict[str, str] | None = None) -> tuple[str, float]:
     """Our self-contained page and the seconds the server spent on metrics + layout + HTML."""
     started = time.perf_counter()
-    g_de = nx.Graph(g_de)
-    if any("pagerank" not in d for _, d in g_de.nodes(data=True)):
-        network.add_metrics(g_de)
-    data = render.page_data(g_de, labels_en, positions=render.layout(g_de))
-    page = render.html(data, inline=True)
+    page = render.page_for_graph(nx.Graph(g_de), labels_en)
     return page, time.perf_counter() - started
 
 

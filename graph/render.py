@@ -220,7 +220,6 @@ def vis_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, positions:
     positions = positions if positions is not None else layout(g_de)
     top = max((d.get("pagerank", 0) for _, d in g_de.nodes(data=True)), default=0)
     net = Network(directed=False, cdn_resources="local")
-    net.toggle_physics(False)
     net.set_options(json.dumps(_options()))
     nodes = []
     for v, d in g_de.nodes(data=True):
@@ -361,9 +360,9 @@ def standalone_page(store, focus: str | None = None, depth: int = 2, lang: str =
     return _page(store, focus, depth, lang, inline=True)
 
 
-def page_for_graph(g: nx.Graph, *, lang: str = "de", inline: bool = True) -> str:
+def page_for_graph(g: nx.Graph, labels_en: dict[str, str] | None = None, *, lang: str = "de", inline: bool = True) -> str:
     """The page for any projection-shaped networkx graph (nodes with ``type``, ``label``,
-    ``labels``), e.g. synthetic graphs in benchmarks. Adds metrics if missing."""
+    ``labels``), e.g. synthetic graphs in benchmarks. Adds metrics to ``g`` if missing."""
     if any("pagerank" not in d for _, d in g.nodes(data=True)):
         network.add_metrics(g)
-    return html(page_data(g, lang=lang, positions=layout(g)), inline=inline)
+    return html(page_data(g, labels_en, lang=lang, positions=layout(g)), inline=inline)
