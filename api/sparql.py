@@ -27,7 +27,8 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from api.auth import require_token
 from api.deps import get_store
 from api.problems import Problem
-from graph import dataset_description, query_examples, sparql_guard
+from graph import dataset_description, query_examples
+from graph import sparql_update as updates
 from graph.sparql_service import (
     ForbiddenOperation, InvalidDataset, NotAcceptable, QueryLimits, QueryService, QueryTimeout, QueryTooExpensive,
     QueryTooLarge, ServiceBusy, media_type_of, negotiate,
@@ -304,15 +305,11 @@ async def sparql_update(request: Request, store: Store = Depends(get_store)) -> 
     if len(update.encode("utf-8")) > max(limits.max_query_bytes, 1_000_000):
         raise problem(413, "The update is too long.", "update-too-large")
     try:
-        sparql_guard.check_update(update)
+        report = await anyio.to_thread.run_sync(lambda: updates.apply(store, update))
+    except updates.ProtectedGraph as exc:
+        raise problem(403, str(exc), "protected-graph") from None
     except ForbiddenOperation as exc:
         raise problem(400, str(exc), "forbidden-operation") from None
-    if sparql_guard.query_form(update) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        raise problem(400, "This endpoint takes updates; send queries to /sparql.", "query-not-allowed")
-    from graph import validation
-
-    try:
-        report = await anyio.to_thread.run_sync(lambda: validation.update_checked(store, update))
     except (QuerySyntaxError, SyntaxError, ValueError) as exc:
         raise problem(400, f"The update does not parse: {exc}", "update-syntax") from None
     except StoreError as exc:

@@ -326,3 +326,19 @@ def test_queries_during_writes_never_fail_and_see_every_write(writable):
     for t in readers:
         t.join()
     assert statuses and set(statuses) == {200}
+
+
+@pytest.mark.parametrize("update", [
+    f"DROP GRAPH <{ID_BASE}source/ontology>",
+    f"CLEAR GRAPH <{ID_BASE}source/shapes>",
+    "DROP ALL",
+    f"DELETE WHERE {{ GRAPH <{ID_BASE}source/shapes> {{ ?s ?p ?o }} }}",
+    f"INSERT DATA {{ GRAPH <{ID_BASE}source/ontology> {{ <urn:x:a> <urn:x:b> <urn:x:c> }} }}",
+])
+def test_the_model_graphs_are_protected(writable, update):
+    shapes_before = httpx.get(writable.url + "/shapes").text
+    r = httpx.post(writable.url + "/sparql/update", data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 403, r.text
+    assert r.json()["type"] == "/problems/protected-graph"
+    assert httpx.get(writable.url + "/shapes").text == shapes_before
+    assert ask(writable.url, 'ASK { ?p <http://xmlns.com/foaf/0.1/name> "Anja Weber" }') is True

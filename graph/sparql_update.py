@@ -1,0 +1,49 @@
+"""SPARQL Update through the service: guarded, model graphs protected, checked against the shapes.
+
+Order of checks: no ``LOAD``/``SERVICE`` (:mod:`graph.sparql_guard`); the update's effect is
+computed without changing the store (:func:`graph.shacl_gate.update_delta`) and refused if it
+touches the ontology or the shapes graph (the model everything is checked against is not data);
+then :func:`graph.validation.update_checked` commits it only if the data still conforms.
+"""
+
+from __future__ import annotations
+
+from graph import sparql_guard
+from graph.build import ONTOLOGY_GRAPH, SHAPES_GRAPH
+from graph.sparql_guard import ForbiddenOperation
+from graph.store import Store
+
+#: Graphs only ``zdg build`` writes.
+PROTECTED_GRAPHS = (ONTOLOGY_GRAPH, SHAPES_GRAPH)
+
+
+class ProtectedGraph(ForbiddenOperation):
+    """The update would change the ontology or the shapes."""
+
+
+def touched_protected_graphs(store: Store, update: str) -> list[str]:
+    """The protected graphs the update would change (computed, not applied)."""
+    from graph import shacl_gate
+
+    added, removed = shacl_gate.update_delta(store, update)
+    graphs = {q.graph_name.value for q in [*added, *removed] if hasattr(q.graph_name, "value")}
+    return sorted(g for g in PROTECTED_GRAPHS if g in graphs)
+
+
+def apply(store: Store, update: str):
+    """Run ``update`` if it is allowed and keeps the data conforming; returns the SHACL report.
+
+    Raises :class:`ForbiddenOperation` (LOAD, SERVICE, a query), :class:`ProtectedGraph`,
+    :class:`graph.store.QuerySyntaxError`.
+    """
+    from graph import validation
+
+    sparql_guard.check_update(update)
+    if sparql_guard.query_form(update) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        raise ForbiddenOperation("This endpoint takes updates; send queries to /sparql.")
+    touched = touched_protected_graphs(store, update)
+    if touched:
+        raise ProtectedGraph(
+            "The ontology and the shapes are the model the data is checked against; they change only "
+            f"through `zdg build`. This update would change: {', '.join(touched)}.")
+    return validation.update_checked(store, update)
