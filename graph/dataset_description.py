@@ -9,7 +9,6 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from graph import resources
 from graph.namespaces import ID_BASE, NUTS, PREFIXES, VOID, ZD, bind_all
 from graph.store import Store
 
