@@ -26,7 +26,6 @@ changed copy: correct, but slow on large graphs.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 
 import pyoxigraph as ox
 
@@ -334,16 +333,11 @@ def _drop_still_satisfied(store: Store, compiled: shacl_sparql.Compiled, cands: 
 
 def _dataset(store: Store, compiled: shacl_sparql.Compiled) -> dict:
     """Query the union default graph unless the shapes graph could change results."""
-    if _union_is_safe(id(compiled)):
+    if compiled.union_safe:
         return {}
     from graph.validation import data_graphs
 
     return {"default_graphs": data_graphs(store)}
-
-
-@cache
-def _union_is_safe(_key: int) -> bool:
-    return shacl_sparql.shapes_invisible(shacl_sparql.compiled_shapes(), shacl_sparql.shapes_graph())
 
 
 def _copy(store: Store) -> EmbeddedStore:

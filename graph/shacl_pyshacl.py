@@ -31,12 +31,14 @@ def data_graph(quads: Iterable[ox.Quad], exclude: str | None = None) -> Graph:
     return g
 
 
-def _reduced_shapes(only: set[str]) -> Graph:
-    """The shapes graph with the targets of every shape not in ``only`` removed."""
+def _reduced_shapes(only: set[str] | None) -> Graph:
+    """A copy of the shapes graph; with ``only``, the targets of every other shape removed."""
     full = shapes_graph()
     g = Graph()
     for t in full:
         g.add(t)
+    if only is None:
+        return g
     for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
         for s, _, o in list(g.triples((None, p, None))):
             if _text(s) not in only:
@@ -64,7 +66,8 @@ def validate_graph(data: Graph, only_shapes: Iterable[str] | None = None) -> lis
     """pyshacl's results on ``data`` as :class:`graph.validation.Result` (labels not filled)."""
     from graph.validation import Result
 
-    shapes = _reduced_shapes(set(only_shapes)) if only_shapes is not None else shapes_graph()
+    # Always a copy: pyshacl adds triples to the shapes graph it is given.
+    shapes = _reduced_shapes(set(only_shapes) if only_shapes is not None else None)
     _, report, _ = pyshacl_validate(
         data, shacl_graph=shapes, inference="none", abort_on_first=False,
         allow_warnings=True, allow_infos=True, advanced=False,

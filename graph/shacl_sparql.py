@@ -208,6 +208,8 @@ class Compiled:
     shapes: list[TopShape]
     fallback_shapes: set[str] = field(default_factory=set)
     class_dependent: bool = False  # some shape reads rdfs:subClassOf
+    #: The checks may run on the union default graph (see :func:`shapes_invisible`).
+    union_safe: bool = False
 
 
 class _Vars:
@@ -680,7 +682,10 @@ def compile_shapes(g: Graph) -> Compiled:
 @cache
 def compiled_shapes() -> Compiled:
     """The shipped shapes, compiled once per process."""
-    return compile_shapes(shapes_graph())
+    g = shapes_graph()
+    compiled = compile_shapes(g)
+    compiled.union_safe = shapes_invisible(compiled, g)
+    return compiled
 
 
 def shapes_invisible(compiled: Compiled, shapes: Graph) -> bool:

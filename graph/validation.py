@@ -203,7 +203,7 @@ def validate(store: Store) -> Report:
     from graph import shacl_sparql
 
     compiled = shacl_sparql.compiled_shapes()
-    if shacl_sparql.shapes_invisible(compiled, shacl_sparql.shapes_graph()):
+    if compiled.union_safe:
         results = shacl_sparql.run(compiled, store)  # union default graph: same results, faster
     else:
         results = shacl_sparql.run(compiled, store, default_graphs=data_graphs(store))

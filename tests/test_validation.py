@@ -420,3 +420,13 @@ def test_bulk_writes_take_the_copy_path_with_the_same_verdict(fresh_store: Embed
     for f, s in zip(fast, slow):
         assert f.conforms == s.conforms
         assert keys(f, "Violation") == keys(s, "Violation")
+
+
+def test_pyshacl_leaves_the_shapes_as_they_are(built_store: Store) -> None:
+    """pyshacl adds triples to a shapes graph it is given: it must get a copy."""
+    from graph.shacl_sparql import shapes_graph, shapes_invisible
+
+    before = set(shapes_graph())
+    validation.validate_pyshacl(built_store)
+    assert set(shapes_graph()) == before
+    assert shapes_invisible(compiled_shapes(), shapes_graph()) == compiled_shapes().union_safe
