@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import pyoxigraph as ox
@@ -136,6 +137,7 @@ def run(quick: bool = False) -> list[dict]:
     sizes = (10_000, 50_000) if quick else (10_000, 100_000, 400_000)
     rows = []
     for size in sizes:
+        print(f"[bench_shacl] {size:,} triples …", file=sys.stderr, flush=True)
         rows += bench_size(size, writes=10 if quick else 30, full_repeats=3)
     return rows
 
