@@ -162,5 +162,25 @@ def oxigraph_server(tmp_path: Path) -> Iterator[ServerProcess]:
     server.stop()
 
 
+CHROMIUM = os.environ.get("ZDG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One real Chromium for the whole run (the system one; Playwright's own download does
+    not work here). Playwright's sync API allows one session per thread, so every browser
+    test shares this one and opens its own pages or contexts."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is required at {CHROMIUM} (apt-get install chromium; .ci/run does this)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 def embedded(path: Path) -> EmbeddedStore:
     return EmbeddedStore(path)

@@ -3,7 +3,6 @@ requests nothing from anywhere else."""
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 import httpx
@@ -11,32 +10,24 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("ZDG_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-def test_docs_load_swagger_ui_with_no_external_request(shared_api):
-    from playwright.sync_api import sync_playwright
-
+def test_docs_load_swagger_ui_with_no_external_request(shared_api, browser):
     requests: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(shared_api.url + "/docs")
-            # Swagger UI has fetched /openapi.json and drawn one block per operation.
-            page.wait_for_selector(".opblock-summary-path", timeout=20_000)
-            paths = page.eval_on_selector_all(".opblock-summary-path", "els => els.map(e => e.textContent)")
-            title = page.inner_text(".info .title")
-            # Open the POST operation: its example body is shown.
-            page.click("#operations-recommendations-add_recommendation_api_recommendations_post")
-            page.wait_for_selector("text=Genehmigungsverfahren", timeout=10_000)
-        finally:
-            browser.close()
+    # one page in the shared browser (Playwright allows one sync session per thread)
+    page = browser.new_page()
+    try:
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(shared_api.url + "/docs")
+        # Swagger UI has fetched /openapi.json and drawn one block per operation.
+        page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+        paths = page.eval_on_selector_all(".opblock-summary-path", "els => els.map(e => e.textContent)")
+        title = page.inner_text(".info .title")
+        # Open the POST operation: its example body is shown.
+        page.click("#operations-recommendations-add_recommendation_api_recommendations_post")
+        page.wait_for_selector("text=Genehmigungsverfahren", timeout=10_000)
+    finally:
+        page.close()
     assert not errors, errors
     own = urlsplit(shared_api.url).netloc
     external = [u for u in requests if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != own]

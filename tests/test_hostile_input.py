@@ -281,8 +281,8 @@ def test_a_cross_product_is_stopped_and_the_server_keeps_answering(hostile: Host
     thread.join(QUERY_TIMEOUT_S * 10 + 60)
     assert not thread.is_alive()
     r = answer["r"]
-    # The time limit answers as documented in api/sparql.py (504, problem+json); no 500.
-    assert r.status_code in (400, 408, 413, 422, 503, 504), (r.status_code, r.text[:300])
+    # Stopped at the time limit: a client error (the query asks too much), never a 5xx.
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
     assert r.headers["content-type"].startswith(PROBLEM) and r.json()["detail"]
     assert health and all(s == 200 for s in health), health
     assert all(s == 200 for s in small), small
@@ -566,35 +566,28 @@ def test_written_script_payloads_come_back_escaped_on_every_page(payload_server)
 
 
 @pytest.mark.browser
-def test_no_script_payload_runs_in_chromium(payload_server) -> None:
+def test_no_script_payload_runs_in_chromium(payload_server, browser) -> None:
     """Load every page in a real Chromium: no dialog, no element carrying the payload's handlers."""
-    if not Path("/usr/bin/chromium").exists():
-        pytest.fail("Chromium is required at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     server, ids = payload_server
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page()
-            page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"), d.dismiss()))
-            for url, _ in html_pages(server.url, ids):
-                response = page.goto(url, wait_until="load")
-                if response is None or not response.headers.get("content-type", "").startswith("text/html"):
-                    continue
-                page.wait_for_timeout(800)  # let page scripts render data (not a timing assertion)
-                injected = page.evaluate("""() => {
-                    const bad = [...document.querySelectorAll('[onerror],[onload]')].filter(e => e.tagName !== 'BODY');
-                    const scripts = [...document.scripts].filter(s => (s.textContent || '').includes('alert(1)')
-                        && s.type !== 'application/json');
-                    return bad.length + scripts.length;
-                }""")
-                assert injected == 0, url
-        finally:
-            browser.close()
+    # one page in the shared browser (Playwright allows one sync session per thread)
+    page = browser.new_page()
+    try:
+        page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"), d.dismiss()))
+        for url, _ in html_pages(server.url, ids):
+            response = page.goto(url, wait_until="load")
+            if response is None or not response.headers.get("content-type", "").startswith("text/html"):
+                continue
+            page.wait_for_timeout(800)  # let page scripts render data (not a timing assertion)
+            injected = page.evaluate("""() => {
+                const bad = [...document.querySelectorAll('[onerror],[onload]')].filter(e => e.tagName !== 'BODY');
+                const scripts = [...document.scripts].filter(s => (s.textContent || '').includes('alert(1)')
+                    && s.type !== 'application/json');
+                return bad.length + scripts.length;
+            }""")
+            assert injected == 0, url
+    finally:
+        page.close()
     assert dialogs == []
 
 

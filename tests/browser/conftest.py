@@ -3,30 +3,9 @@ fixture that records every request the page makes."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
-
-CHROMIUM = os.environ.get("ZDG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-def launch(playwright):
-    """The system Chromium (Playwright's own browser download does not work here)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
 
 class RecordingPage:
     """A Playwright page plus every URL it requested and every dialog or page error it raised."""
