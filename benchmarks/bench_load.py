@@ -189,6 +189,16 @@ def rows_of(result: dict) -> list[dict]:
     return rows
 
 
+def _exceptions(log: str) -> list[str]:
+    """The distinct exception lines of a server log, with how often each occurred."""
+    import re
+    from collections import Counter
+
+    found = Counter(re.sub(r"/tmp/\S+", "<tmp>", line) for line in log.splitlines()
+                    if re.match(r"^\w+(Error|Exception)\b", line))
+    return [f"{n}x {line[:300]}" for line, n in found.most_common(5)]
+
+
 def run(quick: bool = False) -> list[dict]:
     """Start a server on a fresh embedded store, load it, stop it; rows per request kind."""
     with tempfile.TemporaryDirectory(prefix="zdg-bench-load-") as d:
@@ -201,8 +211,11 @@ def run(quick: bool = False) -> list[dict]:
             alive = httpx.get(server.url + "/healthz", timeout=10).status_code
         finally:
             server.stop()
+        causes = _exceptions(server.log.read_text(errors="replace"))
     rows = rows_of(result)
     rows.append({"case": "server answers /healthz after the run", "note": f"status {alive}", "met": alive == 200})
+    if causes:
+        rows.append({"case": "exceptions in the server log", "note": " / ".join(causes)[:1500]})
     return rows
 
 

@@ -196,6 +196,7 @@ def test_an_unexpected_error_is_answered_without_escaping_to_the_server() -> Non
     """A bug in a route gives a 500 problem and stays inside the app: uvicorn closes the
     connection of any exception that reaches it, which resets a keep-alive client's next request."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from fastapi import FastAPI
 
@@ -215,7 +216,10 @@ def test_an_unexpected_error_is_answered_without_escaping_to_the_server() -> Non
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return await client.get("/boom")
 
-    r = asyncio.run(call())  # raise_app_exceptions: an escaping exception would fail here
+    # A thread of its own: another test (Playwright's sync API) may have left a loop running here.
+    # raise_app_exceptions: an escaping exception would fail the call.
+    with ThreadPoolExecutor(1) as pool:
+        r = pool.submit(lambda: asyncio.run(call())).result()
     assert r.status_code == 500
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["detail"] and "a bug" not in r.text  # no internals in the answer
