@@ -567,12 +567,13 @@ def test_written_script_payloads_come_back_escaped_on_every_page(payload_server)
 
 @pytest.mark.browser
 def test_no_script_payload_runs_in_chromium(payload_server, browser) -> None:
-    """Load every page in a real Chromium: no dialog, no element carrying the payload's handlers."""
+    """Load every page in a real Chromium (the session's shared one): no dialog, no element
+    carrying the payload's handlers, no script holding its code."""
     server, ids = payload_server
     dialogs: list[str] = []
-    # one page in the shared browser (Playwright allows one sync session per thread)
-    page = browser.new_page()
+    context = browser.new_context()
     try:
+        page = context.new_page()
         page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"), d.dismiss()))
         for url, _ in html_pages(server.url, ids):
             response = page.goto(url, wait_until="load")
@@ -587,7 +588,7 @@ def test_no_script_payload_runs_in_chromium(payload_server, browser) -> None:
             }""")
             assert injected == 0, url
     finally:
-        page.close()
+        context.close()
     assert dialogs == []
 
 
