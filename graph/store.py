@@ -199,6 +199,17 @@ class Store(ABC):
         """Release resources (files, connections)."""
 
 
+#: Deepest bracket nesting the embedded engine is given (see sparql_guard.nesting_depth).
+MAX_NESTING = 500
+
+
+def _check_nesting(sparql: str) -> None:
+    from graph.sparql_guard import nesting_depth
+
+    if nesting_depth(sparql) > MAX_NESTING:
+        raise QuerySyntaxError(f"the text is nested more than {MAX_NESTING} levels deep; flatten it")
+
+
 class EmbeddedStore(Store):
     """Oxigraph in this process: ``path`` a directory, or None for memory."""
 
@@ -224,6 +235,7 @@ class EmbeddedStore(Store):
             kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        _check_nesting(sparql)
         try:
             return self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
@@ -234,6 +246,7 @@ class EmbeddedStore(Store):
             raise StoreError(str(exc)) from exc
 
     def update(self, sparql):
+        _check_nesting(sparql)
         self.generation += 1
         try:
             self._store.update(sparql)

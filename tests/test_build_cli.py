@@ -123,3 +123,23 @@ def test_wheel_carries_model_and_data_and_works_outside_the_checkout(tmp_path):
     assert result.returncode == 0, result.stderr
     root, quads = result.stdout.split()
     assert root.startswith(str(site)) and int(quads) > 1000
+
+
+def test_cli_refuses_deeply_nested_queries_instead_of_crashing(tmp_path):
+    # Oxigraph's parser overflows the stack (a segfault) a few thousand levels deep.
+    query = tmp_path / "nested.rq"
+    query.write_text("SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000)
+    result = zdg("query", "--store", "memory", str(query))
+    assert result.returncode == 2 and "nested more than" in result.stderr
+    # brackets inside strings do not count
+    result = zdg("query", "--store", "memory", "-", input='SELECT ?x WHERE { BIND("' + "{" * 5000 + '" AS ?x) }')
+    assert result.returncode == 0
+
+
+def test_deeply_nested_updates_are_refused_by_the_store(fresh_store):
+    from graph.store import QuerySyntaxError
+
+    before = len(fresh_store)
+    with pytest.raises(QuerySyntaxError):
+        fresh_store.update("INSERT { <urn:a> <urn:b> <urn:c> } WHERE " + "{" * 3000 + "}" * 3000)
+    assert len(fresh_store) == before
