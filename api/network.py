@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal, Optional
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import get_store
-from api.problems import Problem
+from api.problems import graph_errors
 from graph import network
 from graph.export import NETWORK_DUMPS
-from graph.store import Store, StoreError
+from graph.store import Store
 
 router = APIRouter(tags=["network"])
 
@@ -30,14 +30,8 @@ AsOfQ = Annotated[Optional[str], Query(pattern=r"^\d{4}-\d{2}-\d{2}$", descripti
 
 
 def _project(store: Store, view: str, focus: str | None, depth: int | None, lang: str, as_of: str | None):
-    try:
+    with graph_errors():
         return network.project(store, view=view, focus=focus, depth=depth, lang=lang, as_of=as_of)
-    except LookupError as exc:
-        raise Problem(404, str(exc), type_="unknown-node") from exc
-    except ValueError as exc:
-        raise Problem(400, str(exc), type_="invalid-parameter") from exc
-    except StoreError as exc:
-        raise Problem(503, f"the store did not answer: {exc}", type_="store-unavailable") from exc
 
 
 def _etag(g, *params: Any) -> str:

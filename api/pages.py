@@ -11,11 +11,11 @@ from typing import Annotated, Literal, Optional
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from api.problems import Problem
+from api.problems import Problem, graph_errors
 from api.deps import get_store
 from graph import render
 from graph.network import MAX_DEPTH
-from graph.store import Store, StoreError
+from graph.store import Store
 
 router = APIRouter(tags=["pages"])
 
@@ -41,14 +41,8 @@ def graph_page(
 ) -> HTMLResponse:
     """The network of organisations, persons, themes, levels, recommendations, documents and
     meetings, with legend, filters, search, details with sources, ego view and PNG export."""
-    try:
+    with graph_errors():
         page = render.served_page(store, focus=focus, depth=depth, lang=lang)
-    except LookupError as exc:
-        raise Problem(404, str(exc), type_="unknown-node") from exc
-    except ValueError as exc:
-        raise Problem(400, str(exc), type_="invalid-parameter") from exc
-    except StoreError as exc:
-        raise Problem(503, f"the store did not answer: {exc}", type_="store-unavailable") from exc
     return HTMLResponse(page, headers=SECURITY_HEADERS)
 
 

@@ -7,6 +7,8 @@ Handlers here turn FastAPI's and Starlette's errors (404, 405, 422 validation, .
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
 
@@ -43,6 +45,22 @@ class Problem(Exception):
         self.type = type_
         self.headers = headers
         self.extra = extra
+
+
+@contextmanager
+def graph_errors() -> Iterator[None]:
+    """Errors of the graph layer as problems: an unknown node is 404, an invalid argument 400,
+    a store that does not answer 503 (never a 500 for what a client can cause)."""
+    from graph.store import StoreError
+
+    try:
+        yield
+    except LookupError as exc:
+        raise Problem(404, str(exc), type_="unknown-node") from exc
+    except ValueError as exc:
+        raise Problem(400, str(exc), type_="invalid-parameter") from exc
+    except StoreError as exc:
+        raise Problem(503, f"The store did not answer: {exc}", type_="store-unavailable") from exc
 
 
 def problem_response(
