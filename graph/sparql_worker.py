@@ -47,6 +47,8 @@ def _run(message: tuple) -> tuple:
         store = _open(snapshot)
     except (OSError, ValueError, SyntaxError) as exc:
         return ("error", "store", f"cannot open the snapshot: {exc}")
+    # The same options as graph.store.dataset_options, kept here because a worker imports only
+    # pyoxigraph: graph.store would add rdflib and httpx to every worker start.
     kwargs: dict = {}
     try:
         if default_graphs:

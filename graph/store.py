@@ -199,6 +199,19 @@ class Store(ABC):
         """Release resources (files, connections)."""
 
 
+def dataset_options(default_graphs: list[str] | None, named_graphs: list[str] | None) -> dict[str, Any]:
+    """pyoxigraph ``Store.query`` keywords for a SPARQL protocol dataset; without
+    ``default_graphs`` the default graph is the union of the named graphs."""
+    options: dict[str, Any] = {}
+    if default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    return options
+
+
 #: Deepest bracket nesting the embedded engine is given (see sparql_guard.nesting_depth).
 MAX_NESTING = 500
 
@@ -228,16 +241,9 @@ class EmbeddedStore(Store):
         return self._store
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None):
-        kwargs: dict[str, Any] = {}
-        if default_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         _check_nesting(sparql)
         try:
-            return self._store.query(sparql, **kwargs)
+            return self._store.query(sparql, **dataset_options(default_graphs, named_graphs))
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except ValueError as exc:  # e.g. an invalid IRI in the dataset
