@@ -23,6 +23,7 @@ nodes. Server-side layout time is reported separately.
 from __future__ import annotations
 
 import json
+import os
 import random
 import statistics
 import sys
@@ -188,12 +189,20 @@ def measure(browser, case: str, g_de: nx.Graph, labels_en: dict | None, workdir:
     return row
 
 
+CHROMIUM = os.environ.get("ZDG_CHROMIUM", "/usr/bin/chromium")
+#: The flags of the browser tests: headless as root, no background traffic on a closed network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def launch(playwright):
+    """The system Chromium (Playwright's own browser download does not work here)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
 def run(quick: bool = False) -> list[dict]:
     """Rows for benchmarks/run.py (``quick``: no 10,000-node case, one load each)."""
     from playwright.sync_api import sync_playwright
-
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from conftest import launch  # the same Chromium flags as the browser tests
 
     repeat = 1 if quick else REPEAT
     rows = []
