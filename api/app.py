@@ -52,20 +52,8 @@ def create_app(store: Store | None = None) -> FastAPI:
 
 
 def _mount_routers(app: FastAPI) -> None:
-    from api import health, landing
+    from api import docs, health, landing, linked_data, network, pages, recommendations, resources, sparql
 
-    app.include_router(health.router)
-    from api import linked_data, sparql  # issue 3: /sparql, /sparql/update, /id/..., /ontology, /shapes, /dump.*, /dataset
-
-    app.include_router(sparql.router)
-    app.include_router(linked_data.router)
-    from api import docs, recommendations, resources  # issue 4: JSON API and /docs
-
-    app.include_router(resources.router)
-    app.include_router(recommendations.router)
-    docs.install(app)
-    app.include_router(landing.router)
-    from api import network, pages  # issue 5: /api/network(.graphml|.gexf), /graph
-
-    app.include_router(network.router)
-    app.include_router(pages.router)
+    for module in (health, landing, sparql, linked_data, resources, recommendations, network, pages):
+        app.include_router(module.router)
+    docs.install(app)  # /docs and /openapi.json with locally served Swagger UI assets
