@@ -198,14 +198,18 @@ def preflight() -> Response:
     return Response(status_code=204, headers=_PREFLIGHT)
 
 
-@router.api_route(
-    "/sparql", methods=["GET", "POST"],
+_QUERY_ROUTE = dict(
     summary="SPARQL 1.1 query endpoint (read only)",
     description="GET `query=`, POST form or `application/sparql-query`; `default-graph-uri` and "
                 "`named-graph-uri`; results by Accept (JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, "
                 "RDF/XML). Without a query: the service description, or the query page for browsers.",
     responses={200: {"content": {"application/sparql-results+json": {}, "text/turtle": {}, "text/html": {}}}},
 )
+
+
+# One handler, two routes: each method needs its own operationId in the OpenAPI document.
+@router.get("/sparql", operation_id="sparql_query_get", **_QUERY_ROUTE)
+@router.post("/sparql", operation_id="sparql_query_post", **_QUERY_ROUTE)
 async def sparql(request: Request, store: Store = Depends(get_store)) -> Response:
     accept = accepted(request.headers.get("accept"))
     params, direct = await _read_params(request)
