@@ -182,5 +182,18 @@ def browser() -> Iterator:
         b.close()
 
 
+def sorted_nquads(path: Path) -> list[str]:
+    """An on-disk store's N-Quads, sorted, to compare a store before and after a request.
+    The store must not be open in another process (stop its server first)."""
+    import pyoxigraph as ox
+
+    store = EmbeddedStore(path)
+    try:
+        return sorted(store.dump(ox.RdfFormat.N_QUADS).decode("utf-8").splitlines())
+    finally:
+        store.close()
+        del store
+
+
 def embedded(path: Path) -> EmbeddedStore:
     return EmbeddedStore(path)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
 
 from graph.build import build
 from graph.store import EmbeddedStore, RemoteStore
+from tests.conftest import sorted_nquads
 
 ID = "https://w3id.org/zukunftsdialog/id/"
 PROBLEM = "application/problem+json"
@@ -30,15 +30,6 @@ VALID = {
     "date": "2025-06-30",
 }
 
-
-def dump_lines(path: Path) -> list[str]:
-    """The store's N-Quads, sorted (the store must be closed by every other process)."""
-    store = EmbeddedStore(path)
-    try:
-        return sorted(store.dump(ox.RdfFormat.N_QUADS).decode("utf-8").splitlines())
-    finally:
-        store.close()
-        del store
 
 
 def prebuilt(path: Path) -> Path:
@@ -74,7 +65,7 @@ INVALID_BODIES = {
 
 def test_refused_writes_change_nothing(api_server, tmp_path, followup_text):
     store_dir = prebuilt(tmp_path / "store")
-    before = dump_lines(store_dir)
+    before = sorted_nquads(store_dir)
     server = api_server(env={"ZDG_TOKEN": TOKEN}, store=str(store_dir))
     with httpx.Client(base_url=server.url, timeout=60) as api:
         for name, body in INVALID_BODIES.items():
@@ -98,7 +89,7 @@ def test_refused_writes_change_nothing(api_server, tmp_path, followup_text):
         total = api.get("/api/recommendations", params={"actor": ID + "organisation/dgb-nrw"}).json()["total"]
         assert total == 0
     server.stop()
-    assert dump_lines(store_dir) == before
+    assert sorted_nquads(store_dir) == before
 
 
 def test_unknown_theme_is_reported_per_field(shared_api):
@@ -118,7 +109,7 @@ def test_writes_are_off_without_a_configured_token(api_server):
 
 def test_a_valid_write_appears_in_the_api_and_in_sparql(api_server, tmp_path):
     store_dir = prebuilt(tmp_path / "store")
-    before = set(dump_lines(store_dir))
+    before = set(sorted_nquads(store_dir))
     server = api_server(env={"ZDG_TOKEN": TOKEN}, store=str(store_dir))
     with httpx.Client(base_url=server.url, timeout=60) as api:
         r = api.post("/api/recommendations", json=VALID, headers=AUTH)
@@ -165,7 +156,7 @@ def test_a_valid_write_appears_in_the_api_and_in_sparql(api_server, tmp_path):
     assert str(row["g"]).startswith(ID + "source/api-")
     assert str(row["when"]) == str(row["created"])
     assert str(row["status"]) == ID + "status/vorgeschlagen"
-    after = set(dump_lines(store_dir))
+    after = set(sorted_nquads(store_dir))
     assert before <= after, "a write only adds"
     assert all(str(row["g"]) in line for line in after - before), "everything new is in the write's own graph"
 

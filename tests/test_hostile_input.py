@@ -18,12 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
 
 from graph.build import build
 from graph.store import EmbeddedStore
-from tests.conftest import ServerProcess, start_api
+from tests.conftest import ServerProcess, sorted_nquads, start_api
 
 ID = "https://w3id.org/zukunftsdialog/id/"
 PROBLEM = "application/problem+json"
@@ -46,15 +45,6 @@ VALID_REC = {
 # --------------------------------------------------------------------------- fixtures/helpers
 
 
-def dump_sorted(path: Path) -> list[str]:
-    """The on-disk store's N-Quads, sorted; the store must not be open in another process."""
-    store = EmbeddedStore(path)
-    try:
-        return sorted(store.dump(ox.RdfFormat.N_QUADS).decode("utf-8").splitlines())
-    finally:
-        store.close()
-        del store
-
 
 class Hostile:
     """The server under attack, its store path and the dump taken before it started."""
@@ -72,7 +62,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
     build(store)
     store.close()
     del store
-    before = dump_sorted(path)
+    before = sorted_nquads(path)
     server = start_api(str(path), tmp, {"ZDG_TOKEN": TOKEN, "ZDG_QUERY_TIMEOUT": str(QUERY_TIMEOUT_S)})
     yield Hostile(server, path, before)
     server.stop()
@@ -614,6 +604,6 @@ def test_zz_the_store_is_unchanged_after_every_bad_request(hostile: Hostile) -> 
     """Runs after every other case of this module (pytest keeps file order)."""
     assert httpx.get(hostile.url + "/healthz").status_code == 200
     hostile.server.stop()
-    after = dump_sorted(hostile.store)
+    after = sorted_nquads(hostile.store)
     assert len(after) == len(hostile.before)
     assert after == hostile.before
