@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.deps import get_store
-from api.problems import Problem
+from api.problems import RDF_CONTENT, Problem, problem_responses
 from api.sparql import CORS, accepted, wants_html
 from graph import dataset_description, resources
 from graph.build import ONTOLOGY_GRAPH, SHAPES_GRAPH
@@ -129,7 +129,8 @@ def render_resource(d: Description, path: str, lang: str) -> str:
     )
 
 
-@router.get("/id/{path:path}", summary="Dereference a resource IRI (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)")
+@router.get("/id/{path:path}", summary="Dereference a resource IRI (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",
+            responses={**{200: {"description": "RDF by Accept or format; HTML for browsers", "content": RDF_CONTENT}}, **problem_responses(400, 404, 406)})
 async def resource(
     path: str, request: Request, store: Store = Depends(get_store),
     format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml (overrides Accept)"),
@@ -165,7 +166,8 @@ def _ontology_html() -> str:
     return OntPub(ontology=str(resources.folder("ontology") / "zukunftsdialog.ttl")).make_html()
 
 
-@router.get("/ontology", summary="The ontology: HTML documentation (pyLODE) or RDF by Accept")
+@router.get("/ontology", summary="The ontology: HTML documentation (pyLODE) or RDF by Accept",
+            responses={**{200: {"description": "RDF by Accept or format; HTML for browsers", "content": RDF_CONTENT}}, **problem_responses(400, 406)})
 async def ontology(request: Request, store: Store = Depends(get_store),
                    format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml")) -> Response:
     fmt = _rdf_format(request, format, "The ontology")
@@ -185,7 +187,8 @@ def _source_page(title: str, body: bytes) -> HTMLResponse:
     return HTMLResponse(html, headers={"Vary": "Accept"})
 
 
-@router.get("/shapes", summary="The SHACL shapes (Turtle by default; HTML view for browsers)")
+@router.get("/shapes", summary="The SHACL shapes (Turtle by default; HTML view for browsers)",
+            responses={**{200: {"description": "RDF by Accept or format; HTML for browsers", "content": RDF_CONTENT}}, **problem_responses(400, 406)})
 async def shapes(request: Request, store: Store = Depends(get_store),
                  format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml")) -> Response:
     fmt = _rdf_format(request, format, "The shapes")
@@ -195,7 +198,10 @@ async def shapes(request: Request, store: Store = Depends(get_store),
     return _rdf_response(body, fmt)
 
 
-@router.get("/dump.{suffix}", summary="The whole dataset: ttl, trig, nq or jsonld")
+@router.get("/dump.{suffix}", summary="The whole dataset: ttl, trig, nq or jsonld", responses={
+    200: {"description": "The dump", "content": {m: {} for m in ("text/turtle", "application/trig",
+                                                                 "application/n-quads", "application/ld+json")}},
+    **problem_responses(404)})
 async def dump(suffix: str, store: Store = Depends(get_store)) -> Response:
     if suffix not in ("ttl", "trig", "nq", "jsonld"):
         raise Problem(404, f"No dump /dump.{suffix}; there are ttl, trig, nq and jsonld.", type_="not-found")
@@ -205,7 +211,8 @@ async def dump(suffix: str, store: Store = Depends(get_store)) -> Response:
         **CORS, "Content-Disposition": f'inline; filename="zukunftsdialog.{suffix}"'})
 
 
-@router.get("/dataset", summary="VoID/DCAT description of the dataset")
+@router.get("/dataset", summary="VoID/DCAT description of the dataset",
+            responses={**{200: {"description": "RDF by Accept or format; HTML for browsers", "content": RDF_CONTENT}}, **problem_responses(400, 406)})
 @router.get("/.well-known/void", summary="VoID/DCAT description of the dataset", include_in_schema=False)
 async def dataset(request: Request, store: Store = Depends(get_store),
                   format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml")) -> Response:

@@ -47,6 +47,20 @@ class Problem(Exception):
         self.extra = extra
 
 
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for problem+json answers, e.g. ``problem_responses(404, 406)``."""
+    return {
+        status: {"description": HTTPStatus(status).phrase, "content": {PROBLEM_JSON: {}}} for status in statuses
+    }
+
+
+#: OpenAPI ``content`` of a 200 that is RDF by Accept (or HTML for browsers).
+RDF_CONTENT: dict[str, dict] = {
+    media: {} for media in ("text/turtle", "application/ld+json", "application/n-triples",
+                            "application/rdf+xml", "text/html")
+}
+
+
 @contextmanager
 def graph_errors() -> Iterator[None]:
     """Errors of the graph layer as problems: an unknown node is 404, an invalid argument 400,

@@ -26,7 +26,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from api.auth import require_token
 from api.deps import get_store
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from graph import dataset_description, query_examples
 from graph import sparql_update as updates
 from graph.sparql_service import (
@@ -203,7 +203,8 @@ _QUERY_ROUTE = dict(
     description="GET `query=`, POST form or `application/sparql-query`; `default-graph-uri` and "
                 "`named-graph-uri`; results by Accept (JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, "
                 "RDF/XML). Without a query: the service description, or the query page for browsers.",
-    responses={200: {"content": {"application/sparql-results+json": {}, "text/turtle": {}, "text/html": {}}}},
+    responses={200: {"content": {"application/sparql-results+json": {}, "text/turtle": {}, "text/html": {}}},
+               **problem_responses(400, 406, 413, 415, 422, 429)},
 )
 
 
@@ -289,7 +290,9 @@ def asset(name: str) -> FileResponse:
     "/sparql/update", summary="SPARQL 1.1 Update (bearer token; refused if the result would break the shapes)",
     dependencies=[Depends(require_token)],
     responses={200: {"description": "Applied; the SHACL report of the change"},
-               422: {"description": "Refused: the SHACL results it would cause"}},
+               **problem_responses(400, 401, 403, 413, 415),
+               422: {"description": "Refused: the SHACL results it would cause",
+                     "content": {"application/problem+json": {}}}},
 )
 async def sparql_update(request: Request, store: Store = Depends(get_store)) -> JSONResponse:
     params, direct = await _read_params(request)
