@@ -115,35 +115,6 @@ def raw_request(url: str, target: bytes, method: bytes = b"GET", headers: bytes 
     return status, head, body
 
 
-class Listener:
-    """A TCP listener on a free loopback port that records every connection it gets."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self._thread.join(2)
-        self.sock.close()
-
-
 # --------------------------------------------------------------------------- SPARQL
 
 
@@ -211,42 +182,38 @@ def test_updates_without_a_valid_token_are_refused(hostile: Hostile) -> None:
     assert not marker_present(hostile.url)
 
 
-def test_service_load_and_from_never_contact_a_loopback_listener(hostile: Hostile) -> None:
-    listener = Listener()
+def test_service_load_and_from_never_contact_a_loopback_listener(hostile: Hostile, listener) -> None:
     target = f"http://127.0.0.1:{listener.port}"
-    try:
-        queries = [
-            f"SELECT * WHERE {{ SERVICE <{target}/sparql> {{ ?s ?p ?o }} }}",
-            f"SELECT * WHERE {{ SERVICE SILENT <{target}/sparql> {{ ?s ?p ?o }} }}",
-            f"select * where {{ service <{target}/sparql> {{ ?s ?p ?o }} }}",
-            # \u escapes are decoded before parsing: SERVIC\u0045 is SERVICE.
-            f"SELECT * WHERE {{ SERVIC\\u0045 <{target}/sparql> {{ ?s ?p ?o }} }}",
-            f"SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SERVICE <{target}/q> {{ ?x ?p ?o }} }} }} LIMIT 1",
-            f"PREFIX s: <{target}/> SELECT * WHERE {{ SERVICE s:sparql {{ ?s ?p ?o }} }}",
-            f"LOAD <{target}/data.ttl>",
-            f"LOAD SILENT <{target}/data.ttl> INTO GRAPH <{MARKER}>",
-        ]
-        for q in queries:
-            for r in (httpx.get(hostile.url + "/sparql", params={"query": q}),
-                      httpx.post(hostile.url + "/sparql", data={"query": q})):
-                assert_clean_4xx(r)
-        for u in (f"LOAD <{target}/data.ttl>", f"LOAD SILENT <{target}/x> INTO GRAPH <{MARKER}>",
-                  f"INSERT {{ GRAPH <{MARKER}> {{ ?s ?p ?o }} }} WHERE {{ SERVICE <{target}/sparql> {{ ?s ?p ?o }} }}"):
-            r = httpx.post(hostile.url + "/sparql/update", data={"update": u}, headers=AUTH)
+    queries = [
+        f"SELECT * WHERE {{ SERVICE <{target}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <{target}/sparql> {{ ?s ?p ?o }} }}",
+        f"select * where {{ service <{target}/sparql> {{ ?s ?p ?o }} }}",
+        # \u escapes are decoded before parsing: SERVIC\u0045 is SERVICE.
+        f"SELECT * WHERE {{ SERVIC\\u0045 <{target}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SERVICE <{target}/q> {{ ?x ?p ?o }} }} }} LIMIT 1",
+        f"PREFIX s: <{target}/> SELECT * WHERE {{ SERVICE s:sparql {{ ?s ?p ?o }} }}",
+        f"LOAD <{target}/data.ttl>",
+        f"LOAD SILENT <{target}/data.ttl> INTO GRAPH <{MARKER}>",
+    ]
+    for q in queries:
+        for r in (httpx.get(hostile.url + "/sparql", params={"query": q}),
+                  httpx.post(hostile.url + "/sparql", data={"query": q})):
             assert_clean_4xx(r)
-        # FROM / default-graph-uri name graphs of the dataset; they must never be fetched.
-        q = f"SELECT * FROM <{target}/g.ttl> WHERE {{ ?s ?p ?o }} LIMIT 1"
-        r = httpx.get(hostile.url + "/sparql", params={"query": q}, headers={"Accept": "application/sparql-results+json"})
-        assert r.status_code < 500, r.text[:300]
-        r = httpx.get(hostile.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
-                                                        "default-graph-uri": f"{target}/g.ttl",
-                                                        "named-graph-uri": f"{target}/n.ttl"},
-                      headers={"Accept": "application/sparql-results+json"})
-        assert r.status_code < 500, r.text[:300]
-        time.sleep(0.5)  # let a (forbidden) late connection arrive before we look
-        assert listener.connections == 0
-    finally:
-        listener.close()
+    for u in (f"LOAD <{target}/data.ttl>", f"LOAD SILENT <{target}/x> INTO GRAPH <{MARKER}>",
+              f"INSERT {{ GRAPH <{MARKER}> {{ ?s ?p ?o }} }} WHERE {{ SERVICE <{target}/sparql> {{ ?s ?p ?o }} }}"):
+        r = httpx.post(hostile.url + "/sparql/update", data={"update": u}, headers=AUTH)
+        assert_clean_4xx(r)
+    # FROM / default-graph-uri name graphs of the dataset; they must never be fetched.
+    q = f"SELECT * FROM <{target}/g.ttl> WHERE {{ ?s ?p ?o }} LIMIT 1"
+    r = httpx.get(hostile.url + "/sparql", params={"query": q}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code < 500, r.text[:300]
+    r = httpx.get(hostile.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+                                                    "default-graph-uri": f"{target}/g.ttl",
+                                                    "named-graph-uri": f"{target}/n.ttl"},
+                  headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code < 500, r.text[:300]
+    time.sleep(0.5)  # let a (forbidden) late connection arrive before we look
+    assert listener.connections == []
     assert not marker_present(hostile.url)
 
 

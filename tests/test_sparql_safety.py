@@ -6,7 +6,6 @@ loopback listener that must never see a connection.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -22,46 +21,6 @@ from graph.store import open_store
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 JSON_RESULTS = {"Accept": "application/sparql-results+json"}
 TOKEN = "s3cret-token"
-
-
-class Listener:
-    """A loopback TCP listener that records every connection attempt."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[tuple] = []
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql"
-
-    def _run(self) -> None:
-        while not self._stop:
-            try:
-                conn, addr = self.sock.accept()
-            except OSError:
-                continue
-            self.connections.append(addr)
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self._thread.join(2)
-        self.sock.close()
-
-
-@pytest.fixture
-def listener():
-    lis = Listener()
-    yield lis
-    lis.close()
 
 
 @pytest.fixture(scope="module")
