@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.security import SecurityMiddleware
+from api.sparql import QueryFastPath
 from graph import __version__
 from graph.build import build
 from graph.store import Store, open_store
@@ -45,6 +46,7 @@ def create_app(store: Store | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.store = store
+    app.add_middleware(QueryFastPath)  # inside SecurityMiddleware: added first
     app.add_middleware(SecurityMiddleware)
     problems.install(app)
     _mount_routers(app)

@@ -24,7 +24,7 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
 
 
-def require_token(request: Request) -> None:
+async def require_token(request: Request) -> None:
     """FastAPI dependency: 401 unless ``Authorization: Bearer <ZDG_TOKEN>``; 403 if writes are off."""
     expected = configured_token()
     if expected is None:

@@ -7,6 +7,6 @@ from fastapi import Request
 from graph.store import Store
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The store of this application (FastAPI dependency)."""
     return request.app.state.store

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Query, Request
@@ -37,7 +37,7 @@ class ListPage(BaseModel, Generic[T]):
     offset: int
 
 
-def negotiate_lang(
+async def negotiate_lang(
     request: Request,
     lang: Annotated[
         Lang | None,
@@ -82,7 +82,7 @@ class Paging(BaseModel):
     offset: int
 
 
-def paging(
+async def paging(
     limit: Annotated[int, Query(ge=0, le=MAX_LIMIT, description=f"Page size (0–{MAX_LIMIT}).")] = 100,
     offset: Annotated[int, Query(ge=0, le=2**31, description="Items to skip.")] = 0,
 ) -> Paging:
@@ -90,7 +90,7 @@ def paging(
     return Paging(limit=limit, offset=offset)
 
 
-def store_guard() -> Iterator[None]:
+async def store_guard() -> AsyncIterator[None]:
     """Router dependency: a store that fails to answer is a 503 problem, not a 500."""
     try:
         yield

@@ -100,15 +100,20 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def answer(problem: Problem, instance: str) -> JSONResponse:
+    """The response for a raised :class:`Problem` at the path ``instance``."""
+    return problem_response(
+        problem.status, problem.detail, title=problem.title, type_=problem.type,
+        instance=instance, headers=problem.headers, **problem.extra,
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into problem+json."""
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(
-            exc.status, exc.detail, title=exc.title, type_=exc.type,
-            instance=request.url.path, headers=exc.headers, **exc.extra,
-        )
+        return answer(exc, request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

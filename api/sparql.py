@@ -23,10 +23,11 @@ from urllib.parse import parse_qsl
 import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import require_token
 from api.deps import get_store
-from api.problems import Problem, problem_responses
+from api.problems import Problem, answer, problem_responses
 from graph import dataset_description, query_examples
 from graph import sparql_update as updates
 from graph.sparql_service import (
@@ -259,6 +260,31 @@ async def sparql(request: Request, store: Store = Depends(get_store)) -> Respons
     except StoreError as exc:
         raise problem(502 if store.location.startswith("http") else 500, str(exc), "store-error") from None
     return Response(answer.body, media_type=_content_type(answer.media_type), headers=_headers())
+
+
+class QueryFastPath:
+    """ASGI middleware: ``GET``/``POST /sparql`` go straight to :func:`sparql`.
+
+    FastAPI's routing (a match against every route) and dependency resolution cost about
+    0.2-0.3 ms a request, as much as Oxigraph needs for a lookup (BENCHMARKS.md, issue 3).
+    The route stays registered, so that the OpenAPI document describes it; both run the same
+    function, and the security middleware outside this one still applies.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "POST") or \
+                scope["path"] != scope.get("root_path", "") + "/sparql":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await sparql(request, scope["app"].state.store)
+        except Problem as exc:
+            response = answer(exc, request.url.path)
+        await response(scope, receive, send)
 
 
 def _service_description(request: Request, store: Store, accept: list[str]) -> Response:

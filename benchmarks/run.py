@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("bench_build", "bench_sparql", "bench_shacl", "bench_page", "bench_load", "fuzz_long")
 TITLES = {
     "bench_build": "Build, load and serve-ready (issue 7)",
-    "bench_sparql": "SPARQL endpoint vs raw Oxigraph vs rdflib-endpoint (issue 7)",
+    "bench_sparql": "SPARQL endpoint vs raw Oxigraph vs rdflib-endpoint (issues 3 and 7)",
     "bench_shacl": "SHACL validation: full and single-write (issue 7)",
     "bench_page": "Staff page: time to interactive in Chromium (issue 7)",
     "bench_load": "Load: 50 concurrent clients (issue 8)",

@@ -348,18 +348,43 @@ class _Snapshots:
     def _mark_now(self) -> object:
         # In memory there are no files to watch: the size stands in for writes made on the
         # pyoxigraph store directly (not through the Store methods that count generations).
-        return (self._store.generation, self._fingerprint() if self._disk else len(self._store.oxigraph))
+        if not self._disk:
+            return (self._store.generation, len(self._store.oxigraph))
+        return (self._store.generation, os.stat(self._store.location).st_mtime_ns, self._fingerprint())
+
+    def _fresh(self) -> bool:
+        """True if the store has not changed since the current snapshot was taken."""
+        mark = self._mark
+        if self._current is None or mark is None:
+            return False
+        if not self._disk:
+            return self._mark_now() == mark
+        # The quick check (a few stats instead of a directory scan; it runs before every
+        # query): a write grows a file that is already there (the write-ahead log, the
+        # MANIFEST) or adds, removes or renames one (the directory's mtime).
+        generation, dir_mtime, entries = mark  # type: ignore[misc]
+        location = self._store.location
+        if self._store.generation != generation or os.stat(location).st_mtime_ns != dir_mtime:
+            return False
+        for name, size, mtime in entries:
+            if size == 0 and mtime == 0:
+                continue  # a file that is never rewritten in place (an SST)
+            try:
+                st = os.stat(os.path.join(location, name))
+            except FileNotFoundError:
+                return False
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                return False
+        return True
 
     def current_if_fresh(self) -> tuple[str, str] | None:
         """The current snapshot if the store has not changed since, else None (no waiting)."""
-        if self._current is not None and self._mark_now() == self._mark:
-            return self._current
-        return None
+        return self._current if self._fresh() else None
 
     def current(self) -> tuple[str, str]:
         """The snapshot reflecting the store now (taken if the store changed since the last)."""
-        if self._current is not None and self._mark_now() == self._mark:
-            return self._current
+        if self._fresh():
+            return self._current  # type: ignore[return-value]
         with self._lock:
             before = self._mark_now()
             if self._current is not None and before == self._mark:

@@ -307,6 +307,7 @@ def _add_quads(store: Store, quads: list[ox.Quad]) -> None:
     from graph.store import EmbeddedStore
 
     if isinstance(store, EmbeddedStore):
+        store.generation += 1  # readers of snapshots (graph.sparql_service) see the write at once
         store.oxigraph.extend(quads)  # one transaction
     else:
         store.load_data(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)

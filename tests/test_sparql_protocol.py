@@ -258,6 +258,23 @@ def test_bad_query_syntax(url):
     assert_problem(httpx.get(url, params={"query": ""}), 400)
 
 
+def test_problems_name_the_request_and_stay_readable_cross_origin(url):
+    # /sparql is answered before FastAPI's routing (api.sparql.QueryFastPath): its problems
+    # must look like every other route's, with the security headers on them.
+    r = httpx.get(url, params={"query": "SELECT * WHERE { ?s ?p "}, headers={"Origin": "https://example.org"})
+    body = assert_problem(r, 400)
+    assert body["instance"] == "/sparql" and body["type"] == "/problems/query-syntax"
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_openapi_still_describes_both_query_operations(shared_api):
+    spec = httpx.get(shared_api.url + "/openapi.json").json()
+    operations = spec["paths"]["/sparql"]
+    assert {"get", "post"} <= set(operations)
+    assert "application/problem+json" in operations["get"]["responses"]["400"]["content"]
+
+
 def test_bad_dataset_iri(url):
     assert_problem(httpx.get(url, params=[("query", "ASK {}"), ("default-graph-uri", "not an iri")]), 400)
 
