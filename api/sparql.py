@@ -266,7 +266,7 @@ class QueryFastPath:
     """ASGI middleware: ``GET``/``POST /sparql`` go straight to :func:`sparql`.
 
     FastAPI's routing (a match against every route) and dependency resolution cost about
-    0.2-0.3 ms a request, as much as Oxigraph needs for a lookup (BENCHMARKS.md, issue 3).
+    0.2 ms a request, a third of what Oxigraph needs for a whole lookup (BENCHMARKS.md, issue 3).
     The route stays registered, so that the OpenAPI document describes it; both run the same
     function, and the security middleware outside this one still applies.
     """

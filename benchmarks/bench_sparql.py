@@ -12,8 +12,7 @@ Every query runs over HTTP with a keep-alive client; ours and raw Oxigraph alter
 by query (same minute), after warm-up runs; lookups 300 times, the others 15. rdflib-endpoint
 runs fewer repetitions (its queries take up to seconds), with a per-request cap. The mix:
 lookups (one resource's statements, a name, a recommendation's themes), filters, group-by
-over joins, CONSTRUCT.
-Each server's row count is recorded so that the answers can be compared.
+over joins, CONSTRUCT. Each server's row count is recorded so that the answers can be compared.
 
 Targets (issue 3): median ≤ 1.25× raw Oxigraph on analytic queries, ≤ 2× on lookups, and
 ≥ 40× faster than rdflib-endpoint on analytic queries.
