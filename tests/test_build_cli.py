@@ -11,7 +11,7 @@ import pytest
 import rdflib
 
 from graph.build import build
-from graph.store import EmbeddedStore, open_store
+from graph.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ZDG = [sys.executable, "-m", "graph.cli"]

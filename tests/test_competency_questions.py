@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from graph.store import Store
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
