@@ -59,13 +59,18 @@ class Server:
 
     def stop(self) -> None:
         """Terminate the server (SIGTERM, then SIGKILL after 10 s)."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate ``proc`` (SIGTERM, then SIGKILL after 10 s) if it still runs."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 def start_server(store: Path | str, workdir: Path, *, token: str | None = None,
@@ -102,10 +107,9 @@ def start_server(store: Path | str, workdir: Path, *, token: str | None = None,
 
 # --------------------------------------------------------------------------- child processes
 
-_RDFLIB_PARSE = """
+#: Prepended to each child's code: its peak memory and the imports the children share.
+_CHILD_PRELUDE = """
 import json, resource, sys, time
-from pathlib import Path
-from rdflib import Dataset
 
 def peak_mib():
     # VmHWM starts afresh at exec; ru_maxrss would carry the parent's peak across fork+exec.
@@ -113,6 +117,11 @@ def peak_mib():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+_RDFLIB_PARSE = """
+from rdflib import Dataset
+
 t = time.perf_counter()
 ds = Dataset()
 for p in sys.argv[1:]:
@@ -124,15 +133,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "quads": n,
 """
 
 _OXIGRAPH_LOAD = """
-import json, resource, sys, time
 import pyoxigraph as ox
 
-def peak_mib():
-    # VmHWM starts afresh at exec; ru_maxrss would carry the parent's peak across fork+exec.
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t = time.perf_counter()
 store = ox.Store(sys.argv[1])
 fmt = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE}[sys.argv[2].rsplit(".", 1)[1]]
@@ -145,7 +147,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "quads": n,
 
 
 def _child_json(code: str, *args: str, timeout: float = 1800) -> dict:
-    out = subprocess.run([PYTHON, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
+    out = subprocess.run([PYTHON, "-c", _CHILD_PRELUDE + code, *args], cwd=ROOT, capture_output=True, text=True,
                          timeout=timeout, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

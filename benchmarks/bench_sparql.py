@@ -23,9 +23,7 @@ Targets (issue 3): median ≤ 1.25× raw Oxigraph on analytic queries, ≤ 2× o
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,6 +38,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
+
+from benchmarks.bench_build import free_port, start_server, stop_process  # noqa: E402
 
 ID = "https://w3id.org/zukunftsdialog/id/"
 PREFIXES = """PREFIX zd: <https://w3id.org/zukunftsdialog/ontology#>
@@ -91,14 +91,6 @@ RDFLIB_TARGET = 40.0
 RDFLIB_CAP_S = 180.0
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait(url: str, proc: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -111,16 +103,6 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float) -> None:
             pass
         time.sleep(0.25)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def write_data(path: Path, triples: int, seed: int) -> int:
@@ -174,17 +156,14 @@ def run(quick: bool = False, triples: int = 400_000, seed: int = 0) -> list[dict
         exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
         subprocess.run([exe, "load", "--location", str(tmp / "raw"), "--file", str(data)], check=True,
                        capture_output=True)
-        p_ours, p_raw, p_rdflib = _free_port(), _free_port(), _free_port()
-        env = {**os.environ, "ZDG_QUERY_TIMEOUT": "300"}
-        env.pop("ZDG_TOKEN", None)
-        logs = {k: (tmp / f"{k}.log").open("wb") for k in ("ours", "raw", "rdflib")}
-        ours = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--store", str(tmp / "ours"),
-                                 "--port", str(p_ours)], cwd=ROOT, env=env, stdout=logs["ours"], stderr=subprocess.STDOUT)
+        p_raw, p_rdflib = free_port(), free_port()
+        logs = {k: (tmp / f"{k}.log").open("wb") for k in ("raw", "rdflib")}
         raw = subprocess.Popen([exe, "serve", "--location", str(tmp / "raw"), "--bind", f"127.0.0.1:{p_raw}",
                                 "--union-default-graph"], stdout=logs["raw"], stderr=subprocess.STDOUT)
-        procs += [ours, raw]
-        urls = {"ours": f"http://127.0.0.1:{p_ours}/sparql", "raw": f"http://127.0.0.1:{p_raw}/query"}
-        _wait(f"http://127.0.0.1:{p_ours}/healthz", ours, 300)
+        procs.append(raw)
+        ours = start_server(tmp / "ours", tmp, env={"ZDG_QUERY_TIMEOUT": "300"}, timeout=300)
+        procs.append(ours.proc)
+        urls = {"ours": ours.url + "/sparql", "raw": f"http://127.0.0.1:{p_raw}/query"}
         _wait(urls["raw"] + "?query=ASK%7B%7D", raw, 120)
 
         ours_medians: dict[str, float] = {}
@@ -245,7 +224,7 @@ def run(quick: bool = False, triples: int = 400_000, seed: int = 0) -> list[dict
                 })
     finally:
         for p in procs:
-            _stop(p)
+            stop_process(p)
         shutil.rmtree(tmp, ignore_errors=True)
     return rows
 

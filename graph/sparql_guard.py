@@ -156,8 +156,3 @@ def nesting_depth(text: str) -> int:
         elif char in "})]":
             depth = max(depth - 1, 0)
     return deepest
-
-
-def is_update(text: str) -> bool:
-    """True if the text reads as a SPARQL update rather than a query."""
-    return query_form(text) == "UPDATE"

@@ -525,6 +525,11 @@ class _WorkerPool:
                 return
 
 
+def _message(snapshot: tuple[str, str], sparql: str, default_graphs, named_graphs, formats: Formats) -> tuple:
+    """A request for a worker (the layout :mod:`graph.sparql_worker` documents)."""
+    return (snapshot, sparql, default_graphs or None, named_graphs or None, formats.solutions, formats.graph, PREFIXES)
+
+
 @dataclass
 class QueryService:
     """Runs read-only SPARQL queries on ``store`` under ``limits``.
@@ -588,13 +593,12 @@ class QueryService:
         Raises :class:`QuerySyntaxError`, :class:`NotAcceptable`, :class:`QueryTimeout`,
         :class:`ServiceBusy`, :class:`ForbiddenOperation`, :class:`QueryTooLarge`, :class:`StoreError`.
         """
-        form, formats = self._prepare(sparql, accept, default_graphs, named_graphs)
+        formats = self._prepare(sparql, accept, default_graphs, named_graphs)
         deadline = time.monotonic() + self.limits.timeout
         if self._remote is not None:
             return self._run_remote(sparql, formats, default_graphs, named_graphs)
         assert self._pool is not None and self._snapshots is not None
-        message = (self._snapshots.current(), sparql, default_graphs or None, named_graphs or None,
-                   formats.solutions, formats.graph, PREFIXES)
+        message = _message(self._snapshots.current(), sparql, default_graphs, named_graphs, formats)
         return self._answer(self._pool.run(message, deadline), formats)
 
     async def run_async(
@@ -609,21 +613,20 @@ class QueryService:
         if self._remote is not None or self._pool is None or self._snapshots is None:
             return await asyncio.to_thread(self.run, sparql, accept=accept, default_graphs=default_graphs,
                                            named_graphs=named_graphs)
-        form, formats = self._prepare(sparql, accept, default_graphs, named_graphs)
+        formats = self._prepare(sparql, accept, default_graphs, named_graphs)
         deadline = time.monotonic() + self.limits.timeout
         snapshot = self._snapshots.current_if_fresh() or await asyncio.to_thread(self._snapshots.current)
-        message = (snapshot, sparql, default_graphs or None, named_graphs or None,
-                   formats.solutions, formats.graph, PREFIXES)
+        message = _message(snapshot, sparql, default_graphs, named_graphs, formats)
         return self._answer(await self._pool.run_async(message, deadline), formats)
 
-    def _prepare(self, sparql: str, accept, default_graphs, named_graphs) -> tuple[str | None, Formats]:
+    def _prepare(self, sparql: str, accept, default_graphs, named_graphs) -> Formats:
         form = self.check(sparql)
         for iri in [*(default_graphs or []), *(named_graphs or [])]:
             try:
                 ox.NamedNode(iri)
             except ValueError:
                 raise InvalidDataset(f"{iri!r} is not a valid IRI (default-graph-uri / named-graph-uri).") from None
-        return form, negotiate(accept or ["*/*"], form)
+        return negotiate(accept or ["*/*"], form)
 
     @staticmethod
     def _answer(reply: tuple, formats: Formats) -> QueryAnswer:

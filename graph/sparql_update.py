@@ -1,12 +1,15 @@
 """SPARQL Update through the service: guarded, model graphs protected, checked against the shapes.
 
 Order of checks: no ``LOAD``/``SERVICE`` (:mod:`graph.sparql_guard`); the update's effect is
-computed without changing the store (:func:`graph.shacl_gate.update_delta`) and refused if it
-touches the ontology or the shapes graph (the model everything is checked against is not data);
-then :func:`graph.validation.update_checked` commits it only if the data still conforms.
+computed once without changing the store (:func:`graph.shacl_gate.update_delta`, inside
+:func:`graph.validation.update_checked`), refused if it touches the ontology or the shapes graph
+(the model everything is checked against is not data), and committed only if the data still
+conforms.
 """
 
 from __future__ import annotations
+
+import pyoxigraph as ox
 
 from graph import sparql_guard
 from graph.build import ONTOLOGY_GRAPH, SHAPES_GRAPH
@@ -21,13 +24,14 @@ class ProtectedGraph(ForbiddenOperation):
     """The update would change the ontology or the shapes."""
 
 
-def touched_protected_graphs(store: Store, update: str) -> list[str]:
-    """The protected graphs the update would change (computed, not applied)."""
-    from graph import shacl_gate
-
-    added, removed = shacl_gate.update_delta(store, update)
-    graphs = {q.graph_name.value for q in [*added, *removed] if hasattr(q.graph_name, "value")}
-    return sorted(g for g in PROTECTED_GRAPHS if g in graphs)
+def refuse_protected(added: list[ox.Quad], removed: list[ox.Quad]) -> None:
+    """Raise :class:`ProtectedGraph` if an update's effect changes the ontology or the shapes."""
+    graphs = {q.graph_name.value for q in [*added, *removed] if isinstance(q.graph_name, ox.NamedNode)}
+    touched = sorted(g for g in PROTECTED_GRAPHS if g in graphs)
+    if touched:
+        raise ProtectedGraph(
+            "The ontology and the shapes are the model the data is checked against; they change only "
+            f"through `zdg build`. This update would change: {', '.join(touched)}.")
 
 
 def apply(store: Store, update: str):
@@ -41,9 +45,6 @@ def apply(store: Store, update: str):
     sparql_guard.check_update(update)
     if sparql_guard.query_form(update) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
         raise ForbiddenOperation("This endpoint takes updates; send queries to /sparql.")
-    touched = touched_protected_graphs(store, update)
-    if touched:
-        raise ProtectedGraph(
-            "The ontology and the shapes are the model the data is checked against; they change only "
-            f"through `zdg build`. This update would change: {', '.join(touched)}.")
-    return validation.update_checked(store, update)
+    # One computation of the update's effect serves both checks (on a large store the general
+    # case copies the whole store to find it).
+    return validation.update_checked(store, update, refuse=refuse_protected)

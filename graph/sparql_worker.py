@@ -5,10 +5,11 @@ It exists so that a query can be stopped: pyoxigraph has no timeout, but a proce
 killed. It imports nothing but pyoxigraph so that a replacement starts in a fraction of a
 second. Messages are pickles over two pipes (parent and child are the same program).
 
-Request: ``(snapshot, sparql, default_graphs, named_graphs, solutions_format, graph_format)``
+Request: ``(snapshot, sparql, default_graphs, named_graphs, solutions_format, graph_format, prefixes)``
 where ``snapshot`` is ``("disk", path)`` (an Oxigraph checkpoint, opened read-only) or
 ``("nquads", path)`` (a dump loaded into memory) and the formats are Oxigraph format names
-(or None when the client accepts no format of that kind).
+(or None when the client accepts no format of that kind); ``prefixes`` are those a Turtle
+answer declares.
 Reply: ``("ok", kind, bytes)`` with kind ``solutions``/``boolean``/``graph``, or
 ``("error", kind, message)`` with kind ``syntax``/``not-acceptable``/``store``.
 """

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
@@ -280,16 +280,24 @@ def load_checked(store: Store, data: bytes, fmt: str | ox.RdfFormat, graph: str 
     return insert_checked(store, quads)
 
 
-def update_checked(store: Store, sparql_update: str) -> Report:
+def update_checked(
+    store: Store,
+    sparql_update: str,
+    refuse: Callable[[list[ox.Quad], list[ox.Quad]], None] | None = None,
+) -> Report:
     """Run a SPARQL update only if the data after it conforms; the update is atomic.
 
     The update's effect (quads added and removed) is computed first without touching the
     store (see :func:`graph.shacl_gate.update_delta`), then checked like any write.
+    ``refuse(added, removed)``, if given, sees that effect first and may raise to stop the
+    update (e.g. one that would change the model graphs).
     """
     from graph import shacl_gate
 
     with _WRITE_LOCK:
         added, removed = shacl_gate.update_delta(store, sparql_update)
+        if refuse is not None:
+            refuse(added, removed)
         report = check_quads(store, added, removed)
         if report.conforms:
             store.update(sparql_update)

@@ -24,6 +24,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "data" / "sources"
 LETTER = SOURCES / "letter-of-intent-2023-01-20.md"
 FOLLOWUP = SOURCES / "followup-2023-2025.md"
+ID = "https://w3id.org/zukunftsdialog/id/"
+#: A recommendation the API must accept: the themes, level and proposer are the letter's.
+VALID_RECOMMENDATION = {
+    "text": "Genehmigungsverfahren für Anlagen der Kreislaufwirtschaft beschleunigen",
+    "lang": "de",
+    "themes": [ID + "theme/kreislaufwirtschaft"],
+    "levels": [ID + "policy-level/land"],
+    "proposed_by": [ID + "organisation/dgb-nrw"],
+    "source": "https://www.example.org/stellungnahme",
+    "date": "2025-06-30",
+}
 
 
 def normalise(text: str) -> str:

@@ -13,23 +13,11 @@ import pytest
 
 from graph.build import build
 from graph.store import EmbeddedStore, RemoteStore
-from tests.conftest import sorted_nquads
+from tests.conftest import ID, VALID_RECOMMENDATION, sorted_nquads
 
-ID = "https://w3id.org/zukunftsdialog/id/"
 PROBLEM = "application/problem+json"
 TOKEN = "s3cret-write-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-VALID = {
-    "text": "Genehmigungsverfahren für Anlagen der Kreislaufwirtschaft beschleunigen",
-    "lang": "de",
-    "themes": [ID + "theme/kreislaufwirtschaft"],
-    "levels": [ID + "policy-level/land"],
-    "proposed_by": [ID + "organisation/dgb-nrw"],
-    "source": "https://www.example.org/stellungnahme",
-    "date": "2025-06-30",
-}
-
 
 
 def prebuilt(path: Path) -> Path:
@@ -41,25 +29,25 @@ def prebuilt(path: Path) -> Path:
 
 
 INVALID_BODIES = {
-    "no theme": {**VALID, "themes": []},
-    "themes missing": {k: v for k, v in VALID.items() if k != "themes"},
-    "unknown theme IRI": {**VALID, "themes": [ID + "theme/gibt-es-nicht"]},
-    "a role is no theme": {**VALID, "themes": [ID + "role/vorsitz"]},
-    "theme not an IRI": {**VALID, "themes": ["Kreislaufwirtschaft"]},
-    "unknown level": {**VALID, "levels": [ID + "policy-level/kommune"]},
-    "a theme is no level": {**VALID, "levels": [ID + "theme/kreislaufwirtschaft"]},
-    "a person is no proposer": {**VALID, "proposed_by": [ID + "person/anja-weber"]},
-    "unknown proposer": {**VALID, "proposed_by": [ID + "organisation/gibt-es-nicht"]},
-    "no proposer": {**VALID, "proposed_by": []},
-    "themes not a list": {**VALID, "themes": ID + "theme/kreislaufwirtschaft"},
-    "text not a string": {**VALID, "text": 42},
-    "empty text": {**VALID, "text": ""},
-    "blank text": {**VALID, "text": "   "},
-    "language not de/en": {**VALID, "lang": "fr"},
-    "impossible date": {**VALID, "date": "2023-02-30"},
-    "source not a URL": {**VALID, "source": "irgendwo"},
-    "unknown field": {**VALID, "status": ID + "status/beschlossen"},
-    "body a list": [VALID],
+    "no theme": {**VALID_RECOMMENDATION, "themes": []},
+    "themes missing": {k: v for k, v in VALID_RECOMMENDATION.items() if k != "themes"},
+    "unknown theme IRI": {**VALID_RECOMMENDATION, "themes": [ID + "theme/gibt-es-nicht"]},
+    "a role is no theme": {**VALID_RECOMMENDATION, "themes": [ID + "role/vorsitz"]},
+    "theme not an IRI": {**VALID_RECOMMENDATION, "themes": ["Kreislaufwirtschaft"]},
+    "unknown level": {**VALID_RECOMMENDATION, "levels": [ID + "policy-level/kommune"]},
+    "a theme is no level": {**VALID_RECOMMENDATION, "levels": [ID + "theme/kreislaufwirtschaft"]},
+    "a person is no proposer": {**VALID_RECOMMENDATION, "proposed_by": [ID + "person/anja-weber"]},
+    "unknown proposer": {**VALID_RECOMMENDATION, "proposed_by": [ID + "organisation/gibt-es-nicht"]},
+    "no proposer": {**VALID_RECOMMENDATION, "proposed_by": []},
+    "themes not a list": {**VALID_RECOMMENDATION, "themes": ID + "theme/kreislaufwirtschaft"},
+    "text not a string": {**VALID_RECOMMENDATION, "text": 42},
+    "empty text": {**VALID_RECOMMENDATION, "text": ""},
+    "blank text": {**VALID_RECOMMENDATION, "text": "   "},
+    "language not de/en": {**VALID_RECOMMENDATION, "lang": "fr"},
+    "impossible date": {**VALID_RECOMMENDATION, "date": "2023-02-30"},
+    "source not a URL": {**VALID_RECOMMENDATION, "source": "irgendwo"},
+    "unknown field": {**VALID_RECOMMENDATION, "status": ID + "status/beschlossen"},
+    "body a list": [VALID_RECOMMENDATION],
 }
 
 
@@ -82,7 +70,7 @@ def test_refused_writes_change_nothing(api_server, tmp_path, followup_text):
         # Without a token, or with a wrong one: 401 even for a valid body.
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
                         {"Authorization": TOKEN}, {"Authorization": f"Bearer {TOKEN}x"}):
-            r = api.post("/api/recommendations", json=VALID, headers=headers)
+            r = api.post("/api/recommendations", json=VALID_RECOMMENDATION, headers=headers)
             assert r.status_code == 401, (headers, r.text)
             assert r.headers["content-type"].startswith(PROBLEM)
             assert "bearer" in r.headers.get("www-authenticate", "").lower()
@@ -94,7 +82,7 @@ def test_refused_writes_change_nothing(api_server, tmp_path, followup_text):
 
 def test_unknown_theme_is_reported_per_field(shared_api):
     r = httpx.post(shared_api.url + "/api/recommendations", headers={"Authorization": "Bearer test-token"},
-                   json={**VALID, "themes": [ID + "theme/kreislaufwirtschaft", ID + "theme/gibt-es-nicht"]}, timeout=60)
+                   json={**VALID_RECOMMENDATION, "themes": [ID + "theme/kreislaufwirtschaft", ID + "theme/gibt-es-nicht"]}, timeout=60)
     assert r.status_code == 422
     errors = r.json()["errors"]
     assert [e["value"] for e in errors if e["field"] == "themes"] == [ID + "theme/gibt-es-nicht"]
@@ -102,7 +90,7 @@ def test_unknown_theme_is_reported_per_field(shared_api):
 
 def test_writes_are_off_without_a_configured_token(api_server):
     server = api_server()
-    r = httpx.post(server.url + "/api/recommendations", json=VALID, headers=AUTH, timeout=60)
+    r = httpx.post(server.url + "/api/recommendations", json=VALID_RECOMMENDATION, headers=AUTH, timeout=60)
     assert r.status_code == 403
     assert r.headers["content-type"].startswith(PROBLEM)
 
@@ -112,7 +100,7 @@ def test_a_valid_write_appears_in_the_api_and_in_sparql(api_server, tmp_path):
     before = set(sorted_nquads(store_dir))
     server = api_server(env={"ZDG_TOKEN": TOKEN}, store=str(store_dir))
     with httpx.Client(base_url=server.url, timeout=60) as api:
-        r = api.post("/api/recommendations", json=VALID, headers=AUTH)
+        r = api.post("/api/recommendations", json=VALID_RECOMMENDATION, headers=AUTH)
         assert r.status_code == 201, r.text
         new_id = r.json()["id"]
         assert new_id.startswith(ID + "recommendation/")
@@ -120,13 +108,13 @@ def test_a_valid_write_appears_in_the_api_and_in_sparql(api_server, tmp_path):
         found = api.get("/api/recommendations", params={"actor": ID + "organisation/dgb-nrw"}).json()
         assert [rec["id"] for rec in found["items"]] == [new_id]
         rec = found["items"][0]
-        assert rec["text"] == VALID["text"]
+        assert rec["text"] == VALID_RECOMMENDATION["text"]
         assert rec["status"]["id"] == ID + "status/vorgeschlagen"
         assert rec["date"] == "2025-06-30"
-        assert [t["id"] for t in rec["themes"]] == VALID["themes"]
-        assert [lv["id"] for lv in rec["levels"]] == VALID["levels"]
-        assert any(s["quote"] == VALID["text"] for s in rec["sources"])
-        assert any(s["document"]["id"] == VALID["source"] for s in rec["sources"])
+        assert [t["id"] for t in rec["themes"]] == VALID_RECOMMENDATION["themes"]
+        assert [lv["id"] for lv in rec["levels"]] == VALID_RECOMMENDATION["levels"]
+        assert any(s["quote"] == VALID_RECOMMENDATION["text"] for s in rec["sources"])
+        assert any(s["document"]["id"] == VALID_RECOMMENDATION["source"] for s in rec["sources"])
         # The theme's count went up, and the theme filter finds it.
         themes = {t["id"]: t for t in api.get("/api/themes").json()["items"]}
         assert themes[ID + "theme/kreislaufwirtschaft"]["direct_recommendation_count"] >= 2
@@ -165,7 +153,7 @@ def test_a_valid_write_appears_in_the_api_and_in_sparql(api_server, tmp_path):
 def test_a_valid_write_through_a_remote_sparql_store(api_server, oxigraph_server):
     server = api_server(env={"ZDG_TOKEN": TOKEN}, store=oxigraph_server.url)
     # A 2025 Handlungsfeld is a theme too (it is SKOS-mapped to the letter's key themes).
-    body = {**VALID, "lang": "en", "text": "Speed up permits for circular-economy plants", "levels": [],
+    body = {**VALID_RECOMMENDATION, "lang": "en", "text": "Speed up permits for circular-economy plants", "levels": [],
             "themes": [ID + "handlungsfeld-2025/zirkulaere-wertschoepfung"]}
     r = httpx.post(server.url + "/api/recommendations", json=body, headers=AUTH, timeout=120)
     assert r.status_code == 201, r.text
@@ -190,8 +178,8 @@ def test_the_shapes_refuse_what_the_field_checks_refuse(built_store):
     from graph.recommendations import NewRecommendation, recommendation_quads
 
     def verdict(**change) -> validation.Report:
-        fields = {"text": VALID["text"], "lang": "de", "themes": VALID["themes"], "levels": VALID["levels"],
-                  "proposed_by": VALID["proposed_by"], "source": VALID["source"], **change}
+        fields = {"text": VALID_RECOMMENDATION["text"], "lang": "de", "themes": VALID_RECOMMENDATION["themes"], "levels": VALID_RECOMMENDATION["levels"],
+                  "proposed_by": VALID_RECOMMENDATION["proposed_by"], "source": VALID_RECOMMENDATION["source"], **change}
         _, quads = recommendation_quads(NewRecommendation(**fields))
         return validation.check_quads(built_store, quads)
 

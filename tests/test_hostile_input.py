@@ -24,9 +24,8 @@ import pytest
 
 from graph.build import build
 from graph.store import EmbeddedStore
-from tests.conftest import ServerProcess, sorted_nquads, start_api
+from tests.conftest import ID, VALID_RECOMMENDATION, ServerProcess, sorted_nquads, start_api
 
-ID = "https://w3id.org/zukunftsdialog/id/"
 PROBLEM = "application/problem+json"
 TOKEN = "hostile-test-token-7c1d"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -34,18 +33,8 @@ QUERY_TIMEOUT_S = 3
 MARKER = "urn:zdg-test:hostile-marker"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
-VALID_REC = {
-    "text": "Genehmigungsverfahren für Anlagen der Kreislaufwirtschaft beschleunigen",
-    "lang": "de",
-    "themes": [ID + "theme/kreislaufwirtschaft"],
-    "levels": [ID + "policy-level/land"],
-    "proposed_by": [ID + "organisation/dgb-nrw"],
-    "source": "https://www.example.org/stellungnahme",
-}
-
 
 # --------------------------------------------------------------------------- fixtures/helpers
-
 
 
 class Hostile:
@@ -280,7 +269,7 @@ def test_megabyte_queries_and_bodies_get_413_or_400(hostile: Hostile) -> None:
     assert r.status_code == 413
     r = httpx.post(hostile.url + "/sparql/update", data={"update": big_query}, headers=AUTH)
     assert r.status_code == 413
-    r = httpx.post(hostile.url + "/api/recommendations", content=json.dumps({**VALID_REC, "text": "x" * 1_200_000}),
+    r = httpx.post(hostile.url + "/api/recommendations", content=json.dumps({**VALID_RECOMMENDATION, "text": "x" * 1_200_000}),
                    headers={**AUTH, "Content-Type": "application/json"})
     assert r.status_code == 413
     # Under the body limit but a far too long query: refused as too large / bad.
@@ -360,28 +349,28 @@ def test_invalid_utf8_and_control_bytes_in_headers_do_not_break_the_server(hosti
 # --------------------------------------------------------------------------- JSON API bodies
 
 WRONG_BODIES: dict[str, bytes] = {
-    "text is a number": json.dumps({**VALID_REC, "text": 123}).encode(),
-    "themes is a string": json.dumps({**VALID_REC, "themes": ID + "theme/kreislaufwirtschaft"}).encode(),
-    "themes hold numbers": json.dumps({**VALID_REC, "themes": [1, 2]}).encode(),
-    "proposed_by is an object": json.dumps({**VALID_REC, "proposed_by": {"id": ID + "organisation/dgb-nrw"}}).encode(),
-    "lang fr": json.dumps({**VALID_REC, "lang": "fr"}).encode(),
-    "date not a date": json.dumps({**VALID_REC, "date": "2025-13-45"}).encode(),
-    "date a number": json.dumps({**VALID_REC, "date": 20250101}).encode(),
-    "extra field": json.dumps({**VALID_REC, "admin": True}).encode(),
-    "body an array": json.dumps([VALID_REC]).encode(),
+    "text is a number": json.dumps({**VALID_RECOMMENDATION, "text": 123}).encode(),
+    "themes is a string": json.dumps({**VALID_RECOMMENDATION, "themes": ID + "theme/kreislaufwirtschaft"}).encode(),
+    "themes hold numbers": json.dumps({**VALID_RECOMMENDATION, "themes": [1, 2]}).encode(),
+    "proposed_by is an object": json.dumps({**VALID_RECOMMENDATION, "proposed_by": {"id": ID + "organisation/dgb-nrw"}}).encode(),
+    "lang fr": json.dumps({**VALID_RECOMMENDATION, "lang": "fr"}).encode(),
+    "date not a date": json.dumps({**VALID_RECOMMENDATION, "date": "2025-13-45"}).encode(),
+    "date a number": json.dumps({**VALID_RECOMMENDATION, "date": 20250101}).encode(),
+    "extra field": json.dumps({**VALID_RECOMMENDATION, "admin": True}).encode(),
+    "body an array": json.dumps([VALID_RECOMMENDATION]).encode(),
     "body null": b"null",
     "body a string": b'"INSERT DATA {}"',
     "body not JSON": b"{ this is not json",
     "body empty": b"",
     "invalid UTF-8": b'{"text": "\xff\xfe", "lang": "de"}',
-    "lone surrogate in text": json.dumps({**VALID_REC, "text": "A\ud800B"}).encode(),
+    "lone surrogate in text": json.dumps({**VALID_RECOMMENDATION, "text": "A\ud800B"}).encode(),
     "NaN as text": b'{"text": NaN, "lang": "de"}',
-    "javascript: source": json.dumps({**VALID_REC, "source": "javascript:alert(1)"}).encode(),
-    "source breaks out of an IRI": json.dumps({**VALID_REC, "source": 'https://x.example/"><script>alert(1)</script>'}).encode(),
-    "theme IRI with a space": json.dumps({**VALID_REC, "themes": [ID + "theme/kreislauf wirtschaft"]}).encode(),
+    "javascript: source": json.dumps({**VALID_RECOMMENDATION, "source": "javascript:alert(1)"}).encode(),
+    "source breaks out of an IRI": json.dumps({**VALID_RECOMMENDATION, "source": 'https://x.example/"><script>alert(1)</script>'}).encode(),
+    "theme IRI with a space": json.dumps({**VALID_RECOMMENDATION, "themes": [ID + "theme/kreislauf wirtschaft"]}).encode(),
     "theme IRI with an injected triple": json.dumps(
-        {**VALID_REC, "themes": [ID + f"theme/x> . <{MARKER}> <{MARKER}> <{MARKER}"]}).encode(),
-    "text only whitespace": json.dumps({**VALID_REC, "text": " \n\t "}).encode(),
+        {**VALID_RECOMMENDATION, "themes": [ID + f"theme/x> . <{MARKER}> <{MARKER}> <{MARKER}"]}).encode(),
+    "text only whitespace": json.dumps({**VALID_RECOMMENDATION, "text": " \n\t "}).encode(),
     "deeply nested JSON": b'{"text": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
     "duplicate keys with wrong last value": b'{"text": "ok", "text": 5, "lang": "de"}',
 }
@@ -408,7 +397,7 @@ def test_missing_and_wrong_tokens_get_401(hostile: Hostile, header: str | bytes 
     headers = {"Content-Type": "application/json"}
     if header is not None:
         headers["Authorization"] = header
-    body = json.dumps({**VALID_REC, "text": "Unbefugt geschriebene Empfehlung"}).encode()
+    body = json.dumps({**VALID_RECOMMENDATION, "text": "Unbefugt geschriebene Empfehlung"}).encode()
     r = httpx.post(hostile.url + "/api/recommendations", content=body, headers=headers)
     assert r.status_code == 401, (r.status_code, r.text[:300])
     assert r.headers["content-type"].startswith(PROBLEM)
@@ -499,7 +488,7 @@ def payload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
     server = start_api(str(tmp / "store"), tmp, {"ZDG_TOKEN": TOKEN})
     ids = []
     for payload in PAYLOADS:
-        body = {**VALID_REC, "text": f"{payload} Empfehlung mit Nutzlast {len(ids)}"}
+        body = {**VALID_RECOMMENDATION, "text": f"{payload} Empfehlung mit Nutzlast {len(ids)}"}
         r = httpx.post(server.url + "/api/recommendations", json=body, headers=AUTH, timeout=60)
         assert r.status_code == 201, (r.status_code, r.text[:500])
         ids.append(r.json()["id"])
