@@ -61,6 +61,15 @@ class StoreTimeout(StoreError):
     """The store did not answer within the time allowed."""
 
 
+class StoreInUse(StoreError):
+    """An on-disk store is held by another process (RocksDB allows one writer: a running
+    ``zdg serve``, most likely). ``location`` is its directory."""
+
+    def __init__(self, location: str):
+        super().__init__(f"the store at {location} is in use by another process")
+        self.location = location
+
+
 def rdf_format(name_or_path: str | Path) -> ox.RdfFormat:
     """The Oxigraph format for a format name or a file name's suffix.
 
@@ -424,4 +433,7 @@ def open_store(spec: str | Path | None = None, *, update_url: str | None = None)
     try:
         return EmbeddedStore(text)
     except OSError as exc:
+        # RocksDB's own words: "IO error: While lock file: <dir>/LOCK: Resource temporarily unavailable"
+        if "lock file" in str(exc).lower():
+            raise StoreInUse(text) from exc
         raise StoreError(f"cannot open the store at {text}: {exc}") from exc
