@@ -280,7 +280,7 @@ def update_effect(store: Store, text: str) -> Effect:
     >>> s.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> 1, 2 } }')
     >>> e = update_effect(s, 'DELETE { GRAPH ?g { ?a <urn:p> ?n } } WHERE { GRAPH ?g { ?a <urn:p> ?n } FILTER(?n = 2 * (3 - 2)) }')
     >>> [str(q.object) for q in e.removed], e.added
-    ['"2"^^<http://www.w3.org/2001/XMLSchema#integer>'], []
+    (['"2"^^<http://www.w3.org/2001/XMLSchema#integer>'], [])
     """
     try:
         ox.Store().update(text)  # Oxigraph's own parse; on an empty store it changes nothing here
