@@ -27,7 +27,7 @@ import pyoxigraph as ox
 _current: tuple[tuple[str, str], ox.Store] | None = None
 
 
-def _open(snapshot: tuple[str, str]) -> ox.Store:
+def open_snapshot(snapshot: tuple[str, str]) -> ox.Store:
     global _current
     if _current is not None and _current[0] == snapshot:
         return _current[1]
@@ -45,7 +45,7 @@ def _open(snapshot: tuple[str, str]) -> ox.Store:
 def _run(message: tuple) -> tuple:
     snapshot, sparql, default_graphs, named_graphs, solutions_fmt, graph_fmt, prefixes = message
     try:
-        store = _open(snapshot)
+        store = open_snapshot(snapshot)
     except (OSError, ValueError, SyntaxError) as exc:
         return ("error", "store", f"cannot open the snapshot: {exc}")
     # The same options as graph.store.dataset_options, kept here because a worker imports only
@@ -77,7 +77,7 @@ def _run(message: tuple) -> tuple:
         return ("error", "store", str(exc))
 
 
-def _limit_memory() -> None:
+def limit_memory() -> None:
     """Cap the address space so a runaway query fails here instead of starving the machine."""
     megabytes = int(os.environ.get("ZDG_QUERY_MEMORY_MB", "0") or 0)
     if megabytes > 0:
@@ -104,7 +104,7 @@ def main(read_fd: int, write_fd: int, parent: int) -> None:
     """Serve requests until the parent closes the pipe."""
     _die_with_parent(parent)
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
-    _limit_memory()
+    limit_memory()
     outbox.send_bytes(pickle.dumps(("ready", os.getpid())))
     while True:
         try:

@@ -27,7 +27,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from graph.namespaces import PREFIXES, bind_all
-from graph.store import Store, StoreError, rdf_format
+from graph.store import EmbeddedStore, QuerySyntaxError, Store, StoreError, rdf_format
+from graph.update_delta import Effect, Source, UpdateSyntaxError, oxigraph_source, remote_source, update_effect
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -284,25 +285,33 @@ def update_checked(
     store: Store,
     sparql_update: str,
     refuse: Callable[[list[ox.Quad], list[ox.Quad]], None] | None = None,
+    effect_of: Callable[[str], Effect] | None = None,
 ) -> Report:
     """Run a SPARQL update only if the data after it conforms; the update is atomic.
 
     The update's effect (quads added and removed) is computed by Oxigraph without touching the
-    store (:func:`graph.update_delta.update_effect`) and checked like any write; what is then
-    stored is that effect itself, not the text run again, so what was checked is exactly what
-    is stored. ``refuse(added, removed)``, if given, sees the effect first and may raise to stop
-    the update (e.g. one that would change the model graphs).
+    store (:mod:`graph.update_delta`; ``effect_of`` may compute it elsewhere, as the server does
+    in a child process) and checked like any write; what is then stored is that effect itself,
+    not the text run again, so what was checked is exactly what is stored.
+    ``refuse(added, removed)``, if given, sees the effect first and may raise to stop the update
+    (e.g. one that would change the model graphs).
     """
-    from graph.update_delta import update_effect
-
     with _WRITE_LOCK:
-        effect = update_effect(store, sparql_update)
+        try:
+            effect = (effect_of or (lambda text: update_effect(update_source(store), text)))(sparql_update)
+        except UpdateSyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
         if refuse is not None:
             refuse(effect.added, effect.removed)
         report = check_quads(store, effect.added, effect.removed)
         if report.conforms and (effect.added or effect.removed):
             store.apply_change(effect.added, effect.removed)
     return report
+
+
+def update_source(store: Store) -> Source:
+    """The store as :func:`graph.update_delta.update_effect` reads it."""
+    return oxigraph_source(store.oxigraph) if isinstance(store, EmbeddedStore) else remote_source(store)
 
 
 def _as_quad(q: ox.Quad | ox.Triple) -> ox.Quad:
@@ -313,5 +322,5 @@ def _as_quad(q: ox.Quad | ox.Triple) -> ox.Quad:
 
 __all__ = [
     "Result", "Report", "validate", "validate_pyshacl", "check_quads", "insert_checked",
-    "load_checked", "update_checked", "data_graphs",
+    "load_checked", "update_checked", "update_source", "data_graphs",
 ]
