@@ -1,4 +1,7 @@
-"""The ``zdg`` command line: build, serve, validate, load, query, export, viz.
+"""The graph's commands of ``zdg``: build, validate, load, query, export, viz.
+
+``serve`` is added by :mod:`api.cli` (the ``zdg`` entry point), so that this package knows
+nothing of HTTP.
 
 Exit codes: 0 success; 1 the data does not conform (validate, load); 2 bad usage or
 unreadable input; 3 the store could not be reached or refused the operation.
@@ -110,41 +113,6 @@ def build(store: StoreOpt = None, update_url: UpdateUrlOpt = None) -> None:
         s.close()
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind (default: loopback only).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    store: StoreOpt = None,
-    update_url: UpdateUrlOpt = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (remote stores only).")] = 1,
-) -> None:
-    """Build if the store is empty, then serve the HTTP API, SPARQL endpoint and pages."""
-    import os
-
-    import uvicorn
-
-    location = str(store or os.environ.get("ZDG_STORE") or store_mod.default_location())
-    remote = location.startswith(("http://", "https://"))
-    if workers > 1 and not remote:
-        raise fail("--workers > 1 needs a remote store (an embedded store is owned by one process)")
-    if remote:
-        # Build once here, not in each worker. An embedded store is built by the app
-        # itself: it must be opened by the serving process only (RocksDB holds a lock).
-        s = open_or_exit(location, update_url)
-        try:
-            if s.is_empty():
-                build_with_progress(s)
-        except StoreError as exc:
-            raise fail(str(exc), EXIT_STORE) from exc
-        finally:
-            s.close()
-    os.environ["ZDG_STORE"] = location
-    if update_url:
-        os.environ["ZDG_UPDATE_URL"] = update_url
-    err.print(f"serving on http://{host}:{port}/ (store: {location})", highlight=False)
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
-
-
 class ReportFormat(str, Enum):
     text = "text"
     json = "json"
@@ -160,7 +128,7 @@ def validate(
     update_url: UpdateUrlOpt = None,
 ) -> None:
     """SHACL report. Exit 0 conforms, 1 violations, 2 bad usage or unreadable input."""
-    from graph import validation
+    from graph.shacl import validation
 
     if files:
         if store:
@@ -205,8 +173,8 @@ def load(
     update_url: UpdateUrlOpt = None,
 ) -> None:
     """Add RDF files to the store, each checked against the shapes; a failing file changes nothing."""
-    from graph import validation
-    from graph.namespaces import source_graph
+    from graph.shacl import validation
+    from graph.vocab import source_graph
 
     for path in files:
         if not path.is_file():
@@ -325,7 +293,7 @@ def viz(
     update_url: UpdateUrlOpt = None,
 ) -> None:
     """Write the interactive network page as one self-contained offline HTML file."""
-    from graph import render
+    from graph.page import render
 
     if lang not in ("de", "en"):
         raise fail("--lang must be de or en")

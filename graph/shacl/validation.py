@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from graph.namespaces import PREFIXES, bind_all
+from graph.vocab import PREFIXES, bind_all
 from graph.store import Store, StoreError, rdf_format
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -193,14 +193,14 @@ def _path_node(g: Graph, path: str) -> URIRef | BNode | None:
 
 def data_graphs(store: Store) -> list[str]:
     """The named graphs validated: every graph except the shapes graph."""
-    from graph.build import SHAPES_GRAPH
+    from graph.vocab import SHAPES_GRAPH
 
     return [g for g in store.named_graphs() if g != SHAPES_GRAPH]
 
 
 def validate(store: Store) -> Report:
     """Full validation of the store's data (all named graphs but the shapes graph)."""
-    from graph import shacl_sparql
+    from graph.shacl import engine as shacl_sparql
 
     compiled = shacl_sparql.compiled_shapes()
     if compiled.union_safe:
@@ -214,7 +214,7 @@ def validate(store: Store) -> Report:
 
 def validate_pyshacl(store: Store, only_shapes: Iterable[str] | None = None) -> Report:
     """Whole-graph validation with pyshacl: the reference and the fallback for uncompiled shapes."""
-    from graph import shacl_pyshacl
+    from graph.shacl import reference as shacl_pyshacl
 
     data = shacl_pyshacl.data_graph(store.quads(), exclude=_shapes_graph())
     results = shacl_pyshacl.validate_graph(data, only_shapes=only_shapes)
@@ -222,14 +222,14 @@ def validate_pyshacl(store: Store, only_shapes: Iterable[str] | None = None) -> 
 
 
 def _shapes_graph() -> str:
-    from graph.build import SHAPES_GRAPH
+    from graph.vocab import SHAPES_GRAPH
 
     return SHAPES_GRAPH
 
 
 def add_labels(store: Store, results: list[Result]) -> list[Result]:
     """The results with ``focus_label`` filled in from the store (name, preferred label …)."""
-    from graph import shacl_sparql
+    from graph.shacl import engine as shacl_sparql
 
     labels = shacl_sparql.labels(store, {r.focus for r in results if not r.focus.startswith("_:")})
     return [
@@ -240,7 +240,7 @@ def add_labels(store: Store, results: list[Result]) -> list[Result]:
 
 def check_quads(store: Store, add: Iterable[ox.Quad], remove: Iterable[ox.Quad] = ()) -> Report:
     """The verdict for the store after adding ``add`` and removing ``remove``, without changing it."""
-    from graph import shacl_gate
+    from graph.shacl import gate as shacl_gate
 
     # Labels come from the data after the change (the gate fills them in).
     return Report.of(shacl_gate.check(store, list(add), list(remove)))
@@ -292,7 +292,7 @@ def update_checked(
     ``refuse(added, removed)``, if given, sees that effect first and may raise to stop the
     update (e.g. one that would change the model graphs).
     """
-    from graph import shacl_gate
+    from graph.shacl import gate as shacl_gate
 
     with _WRITE_LOCK:
         added, removed = shacl_gate.update_delta(store, sparql_update)

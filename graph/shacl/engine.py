@@ -725,13 +725,13 @@ def check_query(shape: TopShape, check: Check, focus: Iterable[str] | None = Non
 
 def run(compiled: Compiled, store: Store, default_graphs: list[str] | None = None,
         focus: dict[str, set[str]] | None = None, only: dict[str, set[str]] | None = None) -> list:
-    """Run every compiled check and return :class:`graph.validation.Result` s (no labels).
+    """Run every compiled check and return :class:`graph.shacl.validation.Result` s (no labels).
 
     ``focus`` (shape IRI → focus IRIs) restricts the queries to those focus nodes; ``only``
     (shape IRI → focus IRIs or ``_:`` blank nodes) runs just those shapes on all their
     targets and keeps the results of those nodes (for small stores, e.g. the write gate's).
     """
-    from graph.validation import Result
+    from graph.shacl.validation import Result
 
     results = []
     for shape in compiled.shapes:

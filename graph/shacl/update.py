@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from graph import sparql_guard
-from graph.build import ONTOLOGY_GRAPH, SHAPES_GRAPH
-from graph.sparql_guard import ForbiddenOperation
+from graph.sparql import guard as sparql_guard
+from graph.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH
+from graph.sparql.guard import ForbiddenOperation
 from graph.store import Store
 
 #: Graphs only ``zdg build`` writes.
@@ -40,7 +40,7 @@ def apply(store: Store, update: str):
     Raises :class:`ForbiddenOperation` (LOAD, SERVICE, a query), :class:`ProtectedGraph`,
     :class:`graph.store.QuerySyntaxError`.
     """
-    from graph import validation
+    from graph.shacl import validation
 
     sparql_guard.check_update(update)
     if sparql_guard.query_form(update) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):

@@ -29,8 +29,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from graph import shacl_sparql
-from graph.shacl_sparql import Path, Read
+from graph.shacl import engine as shacl_sparql
+from graph.shacl.engine import Path, Read
 from graph.store import EmbeddedStore, Store, StoreError
 
 SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
@@ -252,7 +252,7 @@ def _extract(view: _View, compiled: shacl_sparql.Compiled, cands: dict[str, set[
             wanted.setdefault((read.predicate, read.forward, classes), set()).update(at)
         for label in LABELS:
             wanted.setdefault((label.value, True, None), set()).update(nodes)
-    from graph.build import SHAPES_GRAPH
+    from graph.vocab import SHAPES_GRAPH
 
     shapes = ox.NamedNode(SHAPES_GRAPH)  # validation never sees the shapes' own triples
     quads: list[ox.Quad] = []
@@ -275,7 +275,7 @@ def _subclass_quads(view: _View) -> list[ox.Quad]:
 
 def check(store: Store, add: list[ox.Quad], remove: list[ox.Quad]) -> list:
     """Results, after the change, of every focus node the change can affect."""
-    from graph.validation import Result
+    from graph.shacl.validation import Result
 
     compiled = shacl_sparql.compiled_shapes()
     added, removed, new, gone = _net_change(store, add, remove)
@@ -335,7 +335,7 @@ def _dataset(store: Store, compiled: shacl_sparql.Compiled) -> dict:
     """Query the union default graph unless the shapes graph could change results."""
     if compiled.union_safe:
         return {}
-    from graph.validation import data_graphs
+    from graph.shacl.validation import data_graphs
 
     return {"default_graphs": data_graphs(store)}
 
@@ -351,7 +351,7 @@ def _check_on_copy(store: Store, added: list[ox.Quad], removed: list[ox.Quad], c
 
     Like the fast path, a result the store already had does not count against the change.
     """
-    from graph import validation
+    from graph.shacl import validation
 
     before = {r.key() for r in validation.validate(store).results}
     copy = _copy(store)
