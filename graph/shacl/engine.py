@@ -30,6 +30,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from graph import resources
+from graph.shacl.report import Result
 from graph.store import Store
 
 SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -731,8 +732,6 @@ def run(compiled: Compiled, store: Store, default_graphs: list[str] | None = Non
     (shape IRI → focus IRIs or ``_:`` blank nodes) runs just those shapes on all their
     targets and keeps the results of those nodes (for small stores, e.g. the write gate's).
     """
-    from graph.shacl.validation import Result
-
     results = []
     for shape in compiled.shapes:
         nodes = None

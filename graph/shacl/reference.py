@@ -16,6 +16,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from graph.shacl.engine import SEVERITY, parse_path, path_label, shapes_graph
+from graph.shacl.report import Result
 from graph.store import to_rdflib
 
 
@@ -64,8 +65,6 @@ def ox_literal_text(lit: Literal) -> str:
 
 def validate_graph(data: Graph, only_shapes: Iterable[str] | None = None) -> list:
     """pyshacl's results on ``data`` as :class:`graph.shacl.validation.Result` (labels not filled)."""
-    from graph.shacl.validation import Result
-
     # Always a copy: pyshacl adds triples to the shapes graph it is given.
     shapes = _reduced_shapes(set(only_shapes) if only_shapes is not None else None)
     _, report, _ = pyshacl_validate(
