@@ -32,22 +32,43 @@ def serve(
     remote = location.startswith(("http://", "https://"))
     if workers > 1 and not remote:
         raise fail("--workers > 1 needs a remote store (an embedded store is owned by one process)")
+    # Opened (and built once) here: a store held by another server is refused with a clear
+    # message before uvicorn starts, and the log says what the server starts from.
+    s = open_or_exit(location, update_url, build_if_empty=False)
+    try:
+        if s.is_empty():
+            err.print(f"the store at {location} is empty (first use): building the shipped graph into it", highlight=False)
+            build_with_progress(s)
+        else:
+            err.print(f"the store at {location} holds {len(s)} quads: serving them as they are "
+                      f"(zdg build --store {location} rebuilds the shipped graph)", highlight=False)
+    except StoreError as exc:
+        s.close()
+        raise fail(str(exc), EXIT_STORE) from exc
+    base = f"http://{host}:{port}"
+    err.print(
+        f"serving on {base}/ (store: {location})\n"
+        f"  {base}/graph   network page for staff (Netzwerkkarte)\n"
+        f"  {base}/sparql  SPARQL query page and endpoint (zdg query --store {base}/sparql ...)\n"
+        f"  {base}/docs    JSON API documentation (OpenAPI)",
+        highlight=False,
+    )
     if remote:
-        # Build once here, not in each worker. An embedded store is built by the app
-        # itself: it must be opened by the serving process only (RocksDB holds a lock).
-        s = open_or_exit(location, update_url)
-        try:
-            if s.is_empty():
-                build_with_progress(s)
-        except StoreError as exc:
-            raise fail(str(exc), EXIT_STORE) from exc
-        finally:
-            s.close()
-    os.environ["ZDG_STORE"] = location
-    if update_url:
-        os.environ["ZDG_UPDATE_URL"] = update_url
-    err.print(f"serving on http://{host}:{port}/ (store: {location})", highlight=False)
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+        # Each worker opens its own connection; this process only checked and built.
+        s.close()
+        os.environ["ZDG_STORE"] = location
+        if update_url:
+            os.environ["ZDG_UPDATE_URL"] = update_url
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+        return
+    # An embedded store is owned by this one process (RocksDB holds a lock): the app serves
+    # the store opened above. (Imported here: the other commands start without FastAPI.)
+    from api.app import create_app
+
+    try:
+        uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+    finally:
+        s.close()
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -13,7 +13,7 @@ min/max In/Exclusive, node, not, and, or, qualifiedValueShape with qualifiedMin/
 (nested: counts of 0 or 1). A node shape using anything else (sh:sparql, sh:xone, equality
 pairs, closed shapes …) is listed in ``Compiled.fallback_shapes`` and validated by pyshacl.
 
-The same compilation tells the write gate (graph/shacl_gate.py) which triples each shape
+The same compilation tells the write gate (graph/shacl/gate.py) which triples each shape
 reads, as ``Read`` records.
 """
 
