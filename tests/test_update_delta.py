@@ -19,7 +19,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph import sparql_update, validation
+from graph.shacl import update as sparql_update
+from graph.shacl import validation
 from graph.vocab import sparql_prologue
 from graph.store import EmbeddedStore, QuerySyntaxError, Store
 from graph.shacl.delta import update_effect
