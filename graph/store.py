@@ -385,7 +385,13 @@ class RemoteStore(Store):
         return list(ox.parse(response.content, format=fmt))
 
     def update(self, sparql):
-        self._post(self.update_url, {"update": sparql}, "*/*")
+        # Counted before and after: an answer read while the server applies the write
+        # (graph.query.cache keys on the generation) is never taken for one after it.
+        self.generation += 1
+        try:
+            self._post(self.update_url, {"update": sparql}, "*/*")
+        finally:
+            self.generation += 1
 
     def apply_change(self, added, removed):
         if any(_has_blank_node(q) for q in removed):
