@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from api.deps import get_store
 from api.problems import graph_errors
 from graph import network
+from graph.network import refresh
 from graph.export import NETWORK_DUMPS
 from graph.store import Store
 
@@ -30,8 +31,10 @@ AsOfQ = Annotated[Optional[str], Query(pattern=r"^\d{4}-\d{2}-\d{2}$", descripti
 
 
 def _project(store: Store, view: str, focus: str | None, depth: int | None, lang: str, as_of: str | None):
+    """The projection and whether it is the one before the last write, being recomputed."""
     with graph_errors():
-        return network.project(store, view=view, focus=focus, depth=depth, lang=lang, as_of=as_of)
+        return refresh.current(store, ("network", view, focus, depth, lang, as_of), lambda: network.project(
+            store, view=view, focus=focus, depth=depth, lang=lang, as_of=as_of))
 
 
 def _etag(g, *params: Any) -> str:
@@ -75,13 +78,17 @@ def get_network(
 ) -> dict[str, Any]:
     """Nodes (organisations, persons, themes, policy levels, recommendations, documents,
     events …) with `type`, labels, sources and metrics (`degree`, `betweenness`, `pagerank`,
-    `community`); links with `type`."""
-    g = _project(store, view, focus, depth, lang, as_of)
-    etag = _etag(g, "json", view, focus, depth, lang, as_of)
+    `community`); links with `type`. Right after a write the network as it was comes at once
+    with `graph.updating: true` while the new one is computed; ask again shortly."""
+    g, updating = _project(store, view, focus, depth, lang, as_of)
+    etag = _etag(g, "json", updating, view, focus, depth, lang, as_of)
     if _not_modified(request, etag):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
-    return network.node_link(g)
+    out = network.node_link(g)
+    if updating:  # the network before the last write, while the new one is computed
+        out["graph"] = {**out["graph"], "updating": True}
+    return out
 
 
 def _dump_route(fmt: str):
@@ -96,8 +103,8 @@ def _dump_route(fmt: str):
         as_of: AsOfQ = None,
         store: Store = Depends(get_store),
     ) -> Response:
-        g = _project(store, view, focus, depth, lang, as_of)
-        etag = _etag(g, fmt, view, focus, depth, lang, as_of)
+        g, updating = _project(store, view, focus, depth, lang, as_of)
+        etag = _etag(g, fmt, updating, view, focus, depth, lang, as_of)
         if _not_modified(request, etag):
             return Response(status_code=304, headers={"ETag": etag})
         return Response(network.dump(g, fmt), media_type=media, headers={
