@@ -146,7 +146,7 @@ def test_policy_levels_land_bund_eu_with_counts(api, letter_text):
 # --- recommendations -----------------------------------------------------------------------
 
 
-def test_recommendations_carry_sources_whose_quotes_stand_in_the_sources(api, letter_text, followup_text):
+def test_recommendations_carry_sources_whose_quotes_stand_in_the_sources(api, letter_text, followup_text, addendum_text):
     recs = get_all(api, "/api/recommendations")
     assert recs
     for rec in recs:
@@ -154,7 +154,7 @@ def test_recommendations_carry_sources_whose_quotes_stand_in_the_sources(api, le
         assert rec["status"] is not None
         for src in rec["sources"]:
             if src["quote"]:
-                assert src["quote"] in letter_text or src["quote"] in followup_text, src["quote"]
+                assert any(src["quote"] in t for t in (letter_text, followup_text, addendum_text)), src["quote"]
 
 
 def test_the_announced_recommendations_of_the_letter(api, letter_text):
