@@ -231,7 +231,8 @@ def add_labels(store: Store, results: list[Result]) -> list[Result]:
     """The results with ``focus_label`` filled in from the store (name, preferred label …)."""
     from graph import shacl_sparql
 
-    labels = shacl_sparql.labels(store, {r.focus for r in results if not r.focus.startswith("_:")})
+    # Only IRIs have labels (a focus may be a blank node, or a literal reached by sh:targetObjectsOf).
+    labels = shacl_sparql.labels(store, {r.focus for r in results if not r.focus.startswith(("_:", '"'))})
     return [
         Result(r.focus, labels.get(r.focus, r.focus_label), r.path, r.severity, r.message, r.shape, r.value)
         for r in results

@@ -136,10 +136,10 @@ def test_the_editorial_shape_passes_on_the_shipped_data(built_store):
 
 def test_breaking_the_editorial_rule_reports_its_message(fresh_store):
     g = Graph().parse(SHAPES)
-    node = URIRef(ZDS + "SourceEvidence-not-editorial")
+    node = URIRef(ZDS + "SourceEvidence")
     messages = {m.language: str(m) for m in g.objects(node, SH.message) if isinstance(m, Literal)}
     assert set(messages) == {"de", "en"}
-    assert {str(s)[len(ZDS):] for s in g.subjects(SH.severity, None)} == {"SourceEvidence-not-editorial"}
+    assert {str(s)[len(ZDS):] for s in g.subjects(SH.severity, None)} == {"SourceEvidence"}
     fresh_store.update(PREFIXES + BREAK)
     report = validation.validate(fresh_store)
     hits = {r.focus for r in report.results if r.shape == str(node)}
