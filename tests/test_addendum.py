@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.namespaces import sparql_prologue
+from graph.vocab import sparql_prologue
 from graph.store import Store
 from tests.conftest import ROOT, normalise
 

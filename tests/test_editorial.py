@@ -11,8 +11,8 @@ import re
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from graph import validation
-from graph.namespaces import sparql_prologue
+from graph.shacl import validation
+from graph.vocab import sparql_prologue
 from graph.store import Store
 from tests.conftest import ROOT
 

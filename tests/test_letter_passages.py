@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.namespaces import sparql_prologue
+from graph.vocab import sparql_prologue
 
 ID = "https://w3id.org/zukunftsdialog/id/"
 
