@@ -64,9 +64,17 @@ def test_every_excerpt_anchors_exactly_once_in_its_source_text(built_store):
           ?e a oa:SpecificResource ; oa:hasSource ?src ; oa:hasSelector [ oa:exact ?exact ] .
           OPTIONAL { ?e oa:hasSelector/oa:prefix ?prefix } OPTIONAL { ?e oa:hasSelector/oa:suffix ?suffix } }""")
     assert len(found) > 150
+    spans: dict[str, list[tuple[int, int, str]]] = {}
     for r in found:
         located = (r["prefix"] or "") + r["exact"] + (r["suffix"] or "")
         assert texts[r["src"]].count(located) == 1, f"{r['e']}: anchors {texts[r['src']].count(located)} times"
+        start = texts[r["src"]].index(located) + len(r["prefix"] or "")
+        spans.setdefault(r["src"], []).append((start, start + len(r["exact"]), r["e"]))
+    # and no two passages of one source overlap, so the reader can mark each once
+    for src, found_spans in spans.items():
+        found_spans.sort()
+        for a, b in zip(found_spans, found_spans[1:]):
+            assert b[0] >= a[1], f"{a[2]} and {b[2]} overlap in {src}"
 
 
 # --- Sources T1–T16 ------------------------------------------------------------------------------
