@@ -13,9 +13,10 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from graph import store as store_mod
+from graph.domain.sources import AnchorError
 from graph.store import QuerySyntaxError, Store, StoreError
 
 app = typer.Typer(
@@ -25,7 +26,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # soft wrap: a URL or path in a message stays on one line
 out = Console()
 
 EXIT_NONCONFORMING = 1
@@ -53,21 +54,49 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
-def open_or_exit(spec: str | None, update_url: str | None = None) -> Store:
-    """Open the store; a ``memory`` store starts empty, so it gets the shipped graph at once."""
+#: Where ``zdg serve`` answers unless told otherwise (named when a store is in use).
+DEFAULT_SPARQL_URL = "http://127.0.0.1:8000/sparql"
+
+
+def in_use_message(location: str) -> str:
+    """What to do when a running server holds the on-disk store."""
+    return (
+        f"the store at {location} is in use by a running server (zdg serve / make serve); "
+        f"an on-disk store can be opened by one process only. Query the server instead: "
+        f"--store {DEFAULT_SPARQL_URL} (the address zdg serve printed at start), or stop the server first."
+    )
+
+
+def open_or_exit(spec: str | None, update_url: str | None = None, *, build_if_empty: bool = True) -> Store:
+    """Open the store; on first use (no quad in it yet) build the shipped graph into it and say so,
+    so that every command sees the same graph (an empty store answers every question with 0 rows)."""
     try:
         s = store_mod.open_store(spec, update_url=update_url)
+    except store_mod.StoreInUse as exc:
+        raise fail(in_use_message(exc.location), EXIT_STORE) from None
     except StoreError as exc:
         raise fail(str(exc), EXIT_STORE) from exc
-    if s.location == "memory":
-        from graph.build import build as build_graph
-
-        build_graph(s)
+    if build_if_empty:
+        try:
+            empty = s.is_empty()
+        except StoreError as exc:
+            s.close()
+            raise fail(str(exc), EXIT_STORE) from exc
+        if empty:
+            err.print(f"the store at {s.location} is empty (first use): building the shipped graph into it", highlight=False)
+            build_with_progress(s)
     return s
+
+
+def _nothing():
+    from contextlib import nullcontext
+
+    return nullcontext()
 
 
 def _progress() -> Progress:
     return Progress(
+        SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
@@ -93,6 +122,8 @@ def build_with_progress(store: Store) -> None:
             report = build(store, progress=step)
         except StoreError as exc:
             raise fail(str(exc), EXIT_STORE) from exc
+        except AnchorError as exc:  # a quoted passage does not stand (once) in its source
+            raise fail(f"passages not found in their sources: {exc}", EXIT_NONCONFORMING) from exc
     err.print(
         f"built {report.quads} quads in {report.graphs} graphs from {report.files} files "
         f"in {report.seconds:.2f} s into {store.location}",
@@ -103,7 +134,7 @@ def build_with_progress(store: Store) -> None:
 @app.command()
 def build(store: StoreOpt = None, update_url: UpdateUrlOpt = None) -> None:
     """Load ontology/, shapes/ and data/ into the store (idempotent: a rebuild replaces them)."""
-    s = open_or_exit(store, update_url)
+    s = open_or_exit(store, update_url, build_if_empty=False)
     try:
         build_with_progress(s)
     finally:
@@ -127,22 +158,43 @@ def serve(
     remote = location.startswith(("http://", "https://"))
     if workers > 1 and not remote:
         raise fail("--workers > 1 needs a remote store (an embedded store is owned by one process)")
+    # Opened (and built once) here: a store held by another server is refused with a clear
+    # message before uvicorn starts, and the log says what the server starts from.
+    s = open_or_exit(location, update_url, build_if_empty=False)
+    try:
+        if s.is_empty():
+            err.print(f"the store at {location} is empty (first use): building the shipped graph into it", highlight=False)
+            build_with_progress(s)
+        else:
+            err.print(f"the store at {location} holds {len(s)} quads: serving them as they are "
+                      f"(zdg build --store {location} rebuilds the shipped graph)", highlight=False)
+    except StoreError as exc:
+        s.close()
+        raise fail(str(exc), EXIT_STORE) from exc
+    base = f"http://{host}:{port}"
+    err.print(
+        f"serving on {base}/ (store: {location})\n"
+        f"  {base}/graph   network page for staff (Netzwerkkarte)\n"
+        f"  {base}/sparql  SPARQL query page and endpoint (zdg query --store {base}/sparql ...)\n"
+        f"  {base}/docs    JSON API documentation (OpenAPI)",
+        highlight=False,
+    )
     if remote:
-        # Build once here, not in each worker. An embedded store is built by the app
-        # itself: it must be opened by the serving process only (RocksDB holds a lock).
-        s = open_or_exit(location, update_url)
-        try:
-            if s.is_empty():
-                build_with_progress(s)
-        except StoreError as exc:
-            raise fail(str(exc), EXIT_STORE) from exc
-        finally:
-            s.close()
-    os.environ["ZDG_STORE"] = location
-    if update_url:
-        os.environ["ZDG_UPDATE_URL"] = update_url
-    err.print(f"serving on http://{host}:{port}/ (store: {location})", highlight=False)
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+        # Each worker opens its own connection; this process only checked and built.
+        s.close()
+        os.environ["ZDG_STORE"] = location
+        if update_url:
+            os.environ["ZDG_UPDATE_URL"] = update_url
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+        return
+    # An embedded store is owned by this one process (RocksDB holds a lock): the app serves
+    # the store opened above.
+    from api.app import create_app
+
+    try:
+        uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+    finally:
+        s.close()
 
 
 class ReportFormat(str, Enum):
@@ -205,35 +257,54 @@ def load(
     update_url: UpdateUrlOpt = None,
 ) -> None:
     """Add RDF files to the store, each checked against the shapes; a failing file changes nothing."""
-    from graph import validation
-    from graph.namespaces import source_graph
-
     for path in files:
         if not path.is_file():
             raise fail(f"{path}: no such file")
     s = open_or_exit(store, update_url)
+    sizes = {path: path.stat().st_size for path in files}
     try:
-        for path in files:
-            try:
-                fmt = store_mod.rdf_format(path)
-            except StoreError as exc:
-                raise fail(f"{path}: {exc}") from exc
-            target = graph or source_graph(_slug(path.stem))
-            data = path.read_bytes()
-            try:
-                if no_validate:
-                    s.load_data(data, fmt, graph=target)
-                    report = None
-                else:
-                    report = validation.load_checked(s, data, fmt, graph=target)
-            except StoreError as exc:
-                raise fail(f"{path}: {exc}") from exc
-            if report is not None and not report.conforms:
-                sys.stdout.write(report.to_text(None) + "\n")
-                raise fail(f"{path}: would break the shapes; nothing from it was stored", EXIT_NONCONFORMING)
-            err.print(f"loaded {path} into <{target}>", highlight=False)
+        with _bytes_progress() as bar:
+            task = bar.add_task("loading", total=sum(sizes.values()))
+            for path in files:
+                bar.update(task, description=f"loading {path.name}")
+                _load_one(s, path, graph, no_validate)
+                bar.advance(task, sizes[path])
     finally:
         s.close()
+
+
+def _bytes_progress() -> Progress:
+    """A progress bar over bytes (on a terminal only; a pipe gets the summary lines alone)."""
+    from rich.progress import DownloadColumn
+
+    return Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    )
+
+
+def _load_one(s: Store, path: Path, graph: str | None, no_validate: bool) -> None:
+    from graph import validation
+    from graph.namespaces import source_graph
+
+    try:
+        fmt = store_mod.rdf_format(path)
+    except StoreError as exc:
+        raise fail(f"{path}: {exc}") from exc
+    target = graph or source_graph(_slug(path.stem))
+    data = path.read_bytes()
+    try:
+        if no_validate:
+            s.load_data(data, fmt, graph=target)
+            report = None
+        else:
+            report = validation.load_checked(s, data, fmt, graph=target)
+    except StoreError as exc:
+        raise fail(f"{path}: {exc}") from exc
+    if report is not None and not report.conforms:
+        sys.stdout.write(report.to_text(None) + "\n")
+        raise fail(f"{path}: would break the shapes; nothing from it was stored", EXIT_NONCONFORMING)
+    err.print(f"loaded {path} into <{target}>", highlight=False)
 
 
 def _slug(text: str) -> str:
@@ -303,7 +374,8 @@ def export(
 
     s = open_or_exit(store, update_url)
     try:
-        data = dump_network(s, fmt.value) if fmt.value in NETWORK_DUMPS else dump_rdf(s, fmt.value)
+        with err.status(f"exporting {fmt.value} from {s.location}", spinner="dots") if err.is_terminal else _nothing():
+            data = dump_network(s, fmt.value) if fmt.value in NETWORK_DUMPS else dump_rdf(s, fmt.value)
     except StoreError as exc:
         raise fail(str(exc), EXIT_STORE) from exc
     finally:
@@ -331,8 +403,6 @@ def viz(
         raise fail("--lang must be de or en")
     s = open_or_exit(store, update_url)
     try:
-        if s.is_empty():
-            build_with_progress(s)
         try:
             html = render.standalone_page(s, focus=focus, depth=depth, lang=lang)
         except LookupError as exc:

@@ -1,10 +1,10 @@
 """SPARQL Update through the service: guarded, model graphs protected, checked against the shapes.
 
 Order of checks: no ``LOAD``/``SERVICE`` (:mod:`graph.sparql_guard`); the update's effect is
-computed once without changing the store (:func:`graph.shacl_gate.update_delta`, inside
-:func:`graph.validation.update_checked`), refused if it touches the ontology or the shapes graph
-(the model everything is checked against is not data), and committed only if the data still
-conforms.
+computed once by Oxigraph without changing the store (:func:`graph.update_delta.update_effect`,
+inside :func:`graph.validation.update_checked`), refused if it touches the ontology or the shapes
+graph (the model everything is checked against is not data), and, only if the data still
+conforms, that same effect is stored.
 """
 
 from __future__ import annotations

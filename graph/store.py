@@ -61,6 +61,15 @@ class StoreTimeout(StoreError):
     """The store did not answer within the time allowed."""
 
 
+class StoreInUse(StoreError):
+    """An on-disk store is held by another process (RocksDB allows one writer: a running
+    ``zdg serve``, most likely). ``location`` is its directory."""
+
+    def __init__(self, location: str):
+        super().__init__(f"the store at {location} is in use by another process")
+        self.location = location
+
+
 def rdf_format(name_or_path: str | Path) -> ox.RdfFormat:
     """The Oxigraph format for a format name or a file name's suffix.
 
@@ -128,6 +137,10 @@ class Store(ABC):
     @abstractmethod
     def update(self, sparql: str) -> None:
         """Run a SPARQL update atomically."""
+
+    @abstractmethod
+    def apply_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
+        """Remove ``removed`` and add ``added``, as one write: exactly the change a gate checked."""
 
     @abstractmethod
     def load_data(self, data: bytes, fmt: str | ox.RdfFormat, graph: str | None = None) -> None:
@@ -261,6 +274,23 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
+    def apply_change(self, added, removed):
+        self.generation += 1
+        try:
+            if not removed:
+                self._store.extend(added)  # one transaction, blank nodes kept as they are
+            elif not any(_has_blank_node(q) for q in [*added, *removed]):
+                self._store.update(_change_as_sparql(added, removed))  # one transaction
+            else:
+                # SPARQL cannot name a blank node, and pyoxigraph has no transaction spanning a
+                # removal and an insertion: the rare change that deletes or reuses blank nodes is
+                # applied in two steps (under the caller's write lock).
+                for q in removed:
+                    self._store.remove(q)
+                self._store.extend(added)
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
     def load_data(self, data, fmt, graph=None):
         fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
         to_graph = ox.NamedNode(graph) if graph and not fmt.supports_datasets else None
@@ -350,6 +380,12 @@ class RemoteStore(Store):
     def update(self, sparql):
         self._post(self.update_url, {"update": sparql}, "*/*")
 
+    def apply_change(self, added, removed):
+        if any(_has_blank_node(q) for q in removed):
+            raise QuerySyntaxError("this change deletes blank nodes, which a remote SPARQL server cannot be "
+                                   "told to delete exactly; give the resources IRIs")
+        self.update(_change_as_sparql(added, removed))
+
     def load_data(self, data, fmt, graph=None):
         fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
         try:
@@ -382,6 +418,21 @@ class RemoteStore(Store):
 def _chunks(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _has_blank_node(q: ox.Quad) -> bool:
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) \
+        or isinstance(q.graph_name, ox.BlankNode)
+
+
+def _change_as_sparql(added: list[ox.Quad], removed: list[ox.Quad]) -> str:
+    """One update request that removes ``removed`` and then adds ``added``."""
+    parts = []
+    if removed:
+        parts.append("DELETE DATA {\n" + _quads_as_sparql(removed, ox.DefaultGraph()) + "}")
+    if added:
+        parts.append("INSERT DATA {\n" + _quads_as_sparql(added, ox.DefaultGraph()) + "}")
+    return " ;\n".join(parts) or "INSERT DATA {}"
 
 
 def _quads_as_sparql(quads: list[Any], default: ox.NamedNode | ox.DefaultGraph) -> str:
@@ -424,4 +475,7 @@ def open_store(spec: str | Path | None = None, *, update_url: str | None = None)
     try:
         return EmbeddedStore(text)
     except OSError as exc:
+        # RocksDB's own words: "IO error: While lock file: <dir>/LOCK: Resource temporarily unavailable"
+        if "lock file" in str(exc).lower():
+            raise StoreInUse(text) from exc
         raise StoreError(f"cannot open the store at {text}: {exc}") from exc

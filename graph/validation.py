@@ -256,7 +256,7 @@ def insert_checked(store: Store, quads: list[ox.Quad]) -> Report:
     with _WRITE_LOCK:
         report = check_quads(store, quads)
         if report.conforms and quads:
-            _add_quads(store, quads)
+            store.apply_change(quads, [])
     return report
 
 
@@ -287,20 +287,21 @@ def update_checked(
 ) -> Report:
     """Run a SPARQL update only if the data after it conforms; the update is atomic.
 
-    The update's effect (quads added and removed) is computed first without touching the
-    store (see :func:`graph.shacl_gate.update_delta`), then checked like any write.
-    ``refuse(added, removed)``, if given, sees that effect first and may raise to stop the
-    update (e.g. one that would change the model graphs).
+    The update's effect (quads added and removed) is computed by Oxigraph without touching the
+    store (:func:`graph.update_delta.update_effect`) and checked like any write; what is then
+    stored is that effect itself, not the text run again, so what was checked is exactly what
+    is stored. ``refuse(added, removed)``, if given, sees the effect first and may raise to stop
+    the update (e.g. one that would change the model graphs).
     """
-    from graph import shacl_gate
+    from graph.update_delta import update_effect
 
     with _WRITE_LOCK:
-        added, removed = shacl_gate.update_delta(store, sparql_update)
+        effect = update_effect(store, sparql_update)
         if refuse is not None:
-            refuse(added, removed)
-        report = check_quads(store, added, removed)
-        if report.conforms:
-            store.update(sparql_update)
+            refuse(effect.added, effect.removed)
+        report = check_quads(store, effect.added, effect.removed)
+        if report.conforms and (effect.added or effect.removed):
+            store.apply_change(effect.added, effect.removed)
     return report
 
 
@@ -308,17 +309,6 @@ def _as_quad(q: ox.Quad | ox.Triple) -> ox.Quad:
     if isinstance(q, ox.Quad):
         return q
     raise StoreError("insert_checked needs quads (a triple has no graph to go to)")
-
-
-def _add_quads(store: Store, quads: list[ox.Quad]) -> None:
-    """Add quads in one atomic step."""
-    from graph.store import EmbeddedStore
-
-    if isinstance(store, EmbeddedStore):
-        store.generation += 1  # readers of snapshots (graph.sparql_service) see the write at once
-        store.oxigraph.extend(quads)  # one transaction
-    else:
-        store.load_data(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
 
 
 __all__ = [
