@@ -203,7 +203,7 @@ def test_standalone_file_is_offline(tmp_path, page):
 
 
 def test_javascript_links_stay_inert(tmp_path, page, fresh_store):
-    from graph import render
+    from graph.page import render
 
     fresh_store.update(f"""
         PREFIX foaf: <http://xmlns.com/foaf/0.1/>

@@ -1,7 +1,7 @@
 """``/sparql`` (SPARQL 1.1 Query Protocol, read only) and ``/sparql/update`` (token, SHACL-checked).
 
 Thin: the protocol's request forms are parsed here; running, limiting and serialising
-queries is :mod:`graph.sparql_service`, the service description :mod:`graph.dataset_description`.
+queries is :mod:`graph.query.service`, the service description :mod:`graph.domain.catalog`.
 
 * ``GET /sparql?query=...``, ``POST`` form (``query=``) or direct (``application/sparql-query``),
   with ``default-graph-uri`` / ``named-graph-uri``; results by ``Accept``.
@@ -28,11 +28,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.auth import require_token
 from api.deps import get_store
 from api.problems import Problem, answer, problem_responses
-from graph import dataset_description, query_examples
-from graph import sparql_update as updates
-from graph.sparql_service import (
+from graph.domain import catalog as dataset_description
+from graph.domain import examples as query_examples
+from graph.shacl import update as updates
+from graph.query.service import (
     ForbiddenOperation, InvalidDataset, NotAcceptable, QueryLimits, QueryService, QueryTimeout, QueryTooExpensive,
-    QueryTooLarge, ServiceBusy, media_type_of, negotiate,
+    QueryTooLarge, ServiceBusy, UpdateTimeout, UpdateTooExpensive, media_type_of, negotiate,
 )
 from graph.store import QuerySyntaxError, Store, StoreError
 
@@ -55,8 +56,8 @@ DIRECT_UPDATE = "application/sparql-update"
 _TEXT_TYPES = ("text/", "application/sparql-results+json", "application/sparql-results+xml",
                "application/n-triples", "application/ld+json", "application/rdf+xml", "application/json")
 _lock = threading.Lock()
-STATIC = Path(__file__).resolve().parent / "static" / "yasgui"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parents[1] / "static" / "yasgui"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 #: The files the query page loads, all from this server (YASGUI is vendored, see its README).
 ASSETS = {
     "yasgui.min.js": "text/javascript; charset=utf-8",
@@ -327,7 +328,8 @@ def asset(name: str) -> FileResponse:
                422: {"description": "Refused: the SHACL results it would cause",
                      "content": {"application/problem+json": {}}}},
 )
-async def sparql_update(request: Request, store: Store = Depends(get_store)) -> JSONResponse:
+async def sparql_update(request: Request, store: Store = Depends(get_store),
+                        service: QueryService = Depends(query_service)) -> JSONResponse:
     params, direct = await _read_params(request)
     media, _ = _media_type(request)
     if media == DIRECT_QUERY:
@@ -345,9 +347,13 @@ async def sparql_update(request: Request, store: Store = Depends(get_store)) -> 
     if len(update.encode("utf-8")) > max(limits.max_query_bytes, 1_000_000):
         raise problem(413, "The update is too long.", "update-too-large")
     try:
-        report = await anyio.to_thread.run_sync(lambda: updates.apply(store, update))
+        report = await anyio.to_thread.run_sync(lambda: updates.apply(store, update, service.update_effect))
     except updates.ProtectedGraph as exc:
         raise problem(403, str(exc), "protected-graph") from None
+    except UpdateTimeout as exc:
+        raise problem(422, str(exc), "update-timeout") from None
+    except UpdateTooExpensive as exc:
+        raise problem(422, str(exc), "update-too-expensive") from None
     except ForbiddenOperation as exc:
         raise problem(400, str(exc), "forbidden-operation") from None
     except (QuerySyntaxError, SyntaxError, ValueError) as exc:
