@@ -30,7 +30,7 @@ from pyvis.network import Network
 from pyvis.node import Node
 
 from graph import network
-from graph.layout import TIER_PX, applies as structured, structured_layout, tiers
+from graph.page.layout import TIER_PX, applies as structured, structured_layout, tiers
 
 TEMPLATES = Path(__file__).with_name("templates")
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
