@@ -7,6 +7,9 @@ Thin: parameters are checked here, the projection and its metrics come from grap
 from __future__ import annotations
 
 import hashlib
+import json
+import threading
+import weakref
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -84,11 +87,26 @@ def get_network(
     etag = _etag(g, "json", updating, view, focus, depth, lang, as_of)
     if _not_modified(request, etag):
         return Response(status_code=304, headers={"ETag": etag})
-    response.headers["ETag"] = etag
-    out = network.node_link(g)
-    if updating:  # the network before the last write, while the new one is computed
-        out["graph"] = {**out["graph"], "updating": True}
-    return out
+    return Response(_body(g, updating), media_type="application/json", headers={"ETag": etag})
+
+
+#: Serialised answers per projection (a projection is shared from graph.network's cache until
+#: the data changes): serialising 10,000 nodes costs longer than finding them.
+_bodies: "weakref.WeakKeyDictionary[Any, dict[bool, bytes]]" = weakref.WeakKeyDictionary()
+_bodies_lock = threading.Lock()
+
+
+def _body(g, updating: bool) -> bytes:
+    with _bodies_lock:
+        found = _bodies.get(g, {}).get(updating)
+    if found is None:
+        out = network.node_link(g)
+        if updating:  # the network before the last write, while the new one is computed
+            out["graph"] = {**out["graph"], "updating": True}
+        found = json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with _bodies_lock:
+            _bodies.setdefault(g, {})[updating] = found
+    return found
 
 
 def _dump_route(fmt: str):

@@ -242,8 +242,30 @@ def _term(t: Any) -> Any:
     return t.value
 
 
+_facts_memo: dict[str, Any] = {}
+
+
 def load_facts(store: Store) -> Facts:
-    """Run the projection's query; the answer's digest identifies the store's relevant state."""
+    """Run the projection's query; the answer's digest identifies the store's relevant state.
+
+    On an embedded store whose state (write generation and size, graph.network.refresh) is
+    that of the last call, the last answer is reused: the query costs seconds on a big graph
+    and the page asks for it more than once per change (projection, English labels).
+    """
+    from graph.network.refresh import state_token
+
+    token = state_token(store)
+    with _cache_lock:
+        if token is not None and _facts_memo.get("token") == token:
+            return _facts_memo["facts"]
+    facts = _load_facts(store)
+    if token is not None:
+        with _cache_lock:
+            _facts_memo.update(token=token, facts=facts)
+    return facts
+
+
+def _load_facts(store: Store) -> Facts:
     result = store.query(_QUERY)
     facts = Facts()
     h = hashlib.blake2b(digest_size=16)
