@@ -447,6 +447,7 @@
     });
     nodes.update(updates);
     lastScale = fit.scale;
+    userMoved = false;
     if (network) network.moveTo({ position: fit.center, scale: fit.scale, animation: false });
     return fit;
   }
@@ -499,6 +500,8 @@
   }
   function buildLegend() {
     var ul = document.getElementById("legend"), c = counts();
+    // Rebuilt on every change: keep the keyboard focus on the same type's button.
+    var focused = document.activeElement && ul.contains(document.activeElement) ? document.activeElement.dataset.type : null;
     ul.replaceChildren();
     data.types.forEach(function (ty) {
       var li = el("li"), b = el("button");
@@ -516,6 +519,7 @@
       li.append(b);
       ul.append(li);
     });
+    if (focused) { var again = ul.querySelector('button[data-type="' + focused + '"]'); if (again) again.focus(); }
   }
   function fillSelect(id, items, value, grouped) {
     var sel = document.getElementById(id);
@@ -826,6 +830,7 @@
     search.setAttribute("aria-expanded", "false");
     select(id, true);
     network.focus(id, { scale: Math.max(network.getScale(), lastScale * 1.6), animation: false });
+    userMoved = true;  // the view now centres the found node: keep it when the details open
   }
   function setActive(i) {
     var items = results.querySelectorAll("li[data-node]");
@@ -988,11 +993,21 @@
   });
   document.getElementById("ego-leave").addEventListener("click", function () { state.ego = null; changed(); });
   window.addEventListener("popstate", function () { state = fromAddress(new URLSearchParams(location.search)); render(); });
-  var resizeTimer = null;
-  window.addEventListener("resize", function () {
+  // When the network's area changes size (the details open or close, the window or phone
+  // turns), vis-network keeps the visible area and so shrinks the labels: a fitted view is
+  // fitted again; a view the user zoomed or panned is left as it is.
+  var resizeTimer = null, userMoved = false, lastSize = canvasSize();
+  network.on("zoom", function () { userMoved = true; });
+  network.on("dragEnd", function (p) { if (!p.nodes.length) userMoved = true; });
+  function onResize() {
+    var now = canvasSize();
+    if (now.w === lastSize.w && now.h === lastSize.h) return;
+    lastSize = now;
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { refit(); }, 200);
-  });
+    resizeTimer = setTimeout(function () { if (!userMoved) refit(); }, 60);
+  }
+  if (window.ResizeObserver) new ResizeObserver(onResize).observe(container);
+  else window.addEventListener("resize", onResize);
 
   // ---- drawers on small screens ----------------------------------------------------------------
   function drawer(open) {
