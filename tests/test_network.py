@@ -428,3 +428,15 @@ def test_cli_export_of_a_view(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "graph.cli", "export", "-f", "gexf", "--view", "nonsense", "--store", "memory"],
                          capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert bad.returncode == 2 and "unknown view" in bad.stderr
+
+
+def test_a_year_counts_as_the_whole_year(built_store):
+    # The follow-up record dates the Leitbild 2025 to the year only: it shows as 2025 (precision
+    # "year", not 1 January), and an end given as a year lasts until that year is over.
+    g = network.project(built_store)
+    leitbild = next(n for n, d in g.nodes(data=True) if d["type"] == "document" and "2025" in d["label"])
+    assert g.nodes[leitbild]["date_precision"] == "year"
+    assert network._after("2025") == "2026-01-01" and network._after("2025-07") == "2025-08-01"
+    assert network._after("2025-12") == "2026-01-01" and network._after("2025-07-13") == "2025-07-13"
+    on_new_years_eve = network.project(built_store, as_of="2025-12-31")
+    assert leitbild in on_new_years_eve

@@ -27,8 +27,16 @@
   var adjacency = {};       // node id -> [{id, edge, out}] (out: this node is the edge's source)
   var home = {};            // node id -> position of the whole view's layout
   var portraitHome = {};    // the same for a screen higher than wide (a phone), if the server made one
+  function typographic(text, lg) {
+    // Straight double quotes in a name become the language's own: „…“ in German, “…” in English.
+    if (typeof text !== "string") return text;
+    var open = lg === "de" ? "„" : "“", close = lg === "de" ? "“" : "”";
+    text = text.replace(/"([^"]*)"/g, open + "$1" + close);
+    return lg === "en" ? text.replace(/„([^“”]*)[“”]/g, "“$1”") : text;
+  }
   var visNodes = data.nodes.map(function (n) {
     meta[n.id] = n.zd;
+    ["de", "en"].forEach(function (lg) { n.zd.display[lg] = typographic(n.zd.display[lg], lg); });
     adjacency[n.id] = [];
     home[n.id] = { x: n.x, y: n.y };
     if (n.portrait) portraitHome[n.id] = { x: n.portrait[0], y: n.portrait[1] };
@@ -357,7 +365,9 @@
     var angle = {};
     out[state.ego.id] = { x: 0, y: 0 };
     angle[state.ego.id] = 0;
-    var radius = 0;
+    // Evenly spaced rings, far enough apart that the fullest ring has ~95 units a node.
+    var step = 150;
+    for (var r = 1; r < rings.length; r++) step = Math.max(step, (rings[r] || []).length * 95 / (2 * Math.PI * r));
     for (var k = 1; k < rings.length; k++) {
       var ring = rings[k] || [];
       ring.sort(function (a, b) {
@@ -365,8 +375,7 @@
         return (pa - pb) || (meta[a].type < meta[b].type ? -1 : meta[a].type > meta[b].type ? 1 : 0) ||
           (labelOf(a) < labelOf(b) ? -1 : 1);
       });
-      // Room for a label of ~150 px per node along the ring (at the fitted scale of about 1).
-      radius = Math.max(radius + 150, ring.length * 95 / (2 * Math.PI));
+      var radius = k * step;
       ring.forEach(function (id, i) {
         var a = -Math.PI / 2 + 2 * Math.PI * i / ring.length + (k % 2 ? 0 : Math.PI / ring.length);
         angle[id] = a;
@@ -585,7 +594,7 @@
   function syncDate() {
     var i = data.dates.indexOf(state.date);
     if (!state.date) slider.value = slider.max; else if (i >= 0) slider.value = String(i);
-    sliderValue.textContent = state.date ? fmtDate(state.date, "day") : t("all");
+    sliderValue.textContent = state.date ? fmtDate(state.date, (data.date_precision || {})[state.date] || "day") : t("all");
     if (document.activeElement !== dateInput || !dateInput.value) dateInput.value = fieldDate(state.date);
     dateInput.placeholder = t("date_placeholder");
   }
@@ -1034,7 +1043,7 @@
       if (b.dataset.lang === l) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
       var u = new URL(location.href); u.searchParams.set("lang", b.dataset.lang); b.href = u.search;
     });
-    document.cookie = "zdg_lang=" + l + "; path=/; max-age=31536000; SameSite=Lax";
+    document.cookie = "lang=" + l + "; path=/; max-age=31536000; SameSite=Lax";  // the one language choice for /, /graph and /id (api.negotiation)
     buildHaystacks();
     if (relabel) {
       measureAll();
