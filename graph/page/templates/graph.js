@@ -36,7 +36,10 @@
   }
   var visNodes = data.nodes.map(function (n) {
     meta[n.id] = n.zd;
-    ["de", "en"].forEach(function (lg) { n.zd.display[lg] = typographic(n.zd.display[lg], lg); });
+    // Names of documents, meetings, the dialogue and themes only: texts people wrote (a
+    // recommendation, a statement) stay exactly as written.
+    if (["document", "event", "collaboration", "theme", "commitment", "goal"].indexOf(n.zd.type) >= 0)
+      ["de", "en"].forEach(function (lg) { n.zd.display[lg] = typographic(n.zd.display[lg], lg); });
     adjacency[n.id] = [];
     home[n.id] = { x: n.x, y: n.y };
     if (n.portrait) portraitHome[n.id] = { x: n.portrait[0], y: n.portrait[1] };
