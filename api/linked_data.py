@@ -24,7 +24,7 @@ from api import reader
 from api.deps import get_store
 from api.problems import RDF_CONTENT, Problem, problem_responses
 from api.sparql import CORS, accepted, wants_html
-from graph import dataset_description, resources
+from graph import dataset_description, jsonld, resources
 from graph.build import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from graph.describe import Description, describe, graph_rdf
 from graph.domain.sources import slug
@@ -99,7 +99,7 @@ def _compact(iri: str) -> str:
 
 
 def _link(d: Description, iri: str, lang: str) -> dict:
-    return {"iri": iri, "href": local_href(iri), "label": d.label(iri, lang) or _compact(iri)}
+    return {"iri": iri, "href": local_href(iri), "label": d.name(iri, lang) or _compact(iri)}
 
 
 def _value(d: Description, term, lang: str, depth: int = 0) -> dict:
@@ -231,6 +231,11 @@ async def shapes(request: Request, store: Store = Depends(get_store),
     if fmt is None:
         return _source_page("SHACL shapes – Zukunftsdialog Industrie", body)
     return _rdf_response(body, fmt)
+
+
+@router.get("/context.jsonld", summary="The JSON-LD context of our JSON-LD (embedded in each document too)")
+def jsonld_context() -> Response:
+    return Response(jsonld.context_document(), media_type="application/ld+json; charset=utf-8", headers=dict(CORS))
 
 
 @router.get("/dump.{suffix}", summary="The whole dataset: ttl, trig, nq or jsonld", responses={
