@@ -9,9 +9,6 @@ ever ``/id/...`` paths or http(s) IRIs.
 
 from __future__ import annotations
 
-import sys
-import types
-from functools import cache
 from pathlib import Path
 
 import anyio
@@ -24,9 +21,10 @@ from api import reader
 from api.deps import get_store
 from api.problems import RDF_CONTENT, Problem, problem_responses
 from api.sparql import CORS, accepted, wants_html
-from graph import dataset_description, jsonld, resources
+from graph import dataset_description, jsonld
 from graph.build import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from graph.describe import Description, describe, graph_rdf
+from graph.domain import model_docs
 from graph.domain.sources import slug
 from graph.export import RDF_DUMPS, dump_rdf
 from graph.namespaces import ID_BASE, PREFIXES
@@ -185,29 +183,50 @@ def _graph_rdf(store: Store, graph: str, fmt: str) -> bytes:
     return graph_rdf(store, graph, getattr(ox.RdfFormat, fmt))
 
 
-@cache
-def _ontology_html() -> str:
-    # pyLODE 3.4 reads its version from a pyproject.toml that its wheel does not ship:
-    # give it the module it looks for, then document the ontology file.
-    if "pylode.version" not in sys.modules:
-        try:
-            import pylode.version  # noqa: F401
-        except (FileNotFoundError, OSError):
-            stub = types.ModuleType("pylode.version")
-            stub.__version__ = "3"
-            sys.modules["pylode.version"] = stub
-    from pylode import OntPub
+#: Texts of the /ontology and /shapes pages.
+DOC_TEXT = {
+    "de": {"contents": "Inhalt", "classes": "Klassen", "object_properties": "Objekteigenschaften",
+           "datatype_properties": "Dateneigenschaften", "annotation_properties": "Annotationseigenschaften",
+           "subClassOf": "Unterklasse von", "domain": "Definitionsbereich", "range": "Wertebereich",
+           "subPropertyOf": "Untereigenschaft von", "version": "Version", "shapes": "SHACL-Regeln", "ontology": "Ontologie",
+           "shapes_title": "SHACL-Regeln des Wissensgraphen",
+           "shapes_intro": "Jede Änderung am Graphen wird gegen diese Regeln geprüft. Je Regel: wofür sie gilt (Ziel), "
+                           "welche Eigenschaft sie prüft (Pfad), die Bedingungen, wie schwer ein Verstoß wiegt, und die "
+                           "Meldung auf Deutsch und Englisch.",
+           "target": "Gilt für", "no_target": "nur über andere Regeln", "path": "Pfad", "constraints": "Bedingungen",
+           "severity": "Schwere", "message_de": "Meldung (deutsch)", "message_en": "Meldung (englisch)",
+           "severities": {"Violation": "Verstoß", "Warning": "Warnung", "Info": "Hinweis"}},
+    "en": {"contents": "Contents", "classes": "Classes", "object_properties": "Object properties",
+           "datatype_properties": "Datatype properties", "annotation_properties": "Annotation properties",
+           "subClassOf": "subclass of", "domain": "domain", "range": "range", "subPropertyOf": "subproperty of",
+           "version": "version", "shapes": "SHACL shapes", "ontology": "Ontology",
+           "shapes_title": "SHACL shapes of the knowledge graph",
+           "shapes_intro": "Every change to the graph is checked against these shapes. Per rule: what it applies to "
+                           "(target), which property it checks (path), its constraints, how severe a breach is, and "
+                           "the message in German and English.",
+           "target": "Applies to", "no_target": "only through other shapes", "path": "Path", "constraints": "Constraints",
+           "severity": "Severity", "message_de": "Message (German)", "message_en": "Message (English)",
+           "severities": {"Violation": "Violation", "Warning": "Warning", "Info": "Info"}},
+}
 
-    return OntPub(ontology=str(resources.folder("ontology") / "zukunftsdialog.ttl")).make_html()
+
+def _doc_page(template: str, lang: str, **values) -> str:
+    return _ENV.get_template(template).render(lang=lang, other="en" if lang == "de" else "de", t=TEXT[lang],
+                                              x=DOC_TEXT[lang], **values)
 
 
 @router.get("/ontology", summary="The ontology: HTML documentation (pyLODE) or RDF by Accept",
             responses={**{200: {"description": "RDF by Accept or format; HTML for browsers", "content": RDF_CONTENT}}, **problem_responses(400, 406)})
 async def ontology(request: Request, store: Store = Depends(get_store),
-                   format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml")) -> Response:
+                   format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml"),
+                   lang: str = Query("de", pattern="^(de|en)$")) -> Response:
     fmt = _rdf_format(request, format, "The ontology")
     if fmt is None:
-        return HTMLResponse(await anyio.to_thread.run_sync(_ontology_html), headers={"Vary": "Accept"})
+        def page() -> str:
+            turtle = _graph_rdf(store, ONTOLOGY_GRAPH, "TURTLE")
+            return _doc_page("ontology.html", lang, head=model_docs.ontology_header(turtle, lang),
+                             terms=model_docs.ontology_terms(turtle, lang))
+        return HTMLResponse(await anyio.to_thread.run_sync(page), headers={"Vary": "Accept"})
     return _rdf_response(await anyio.to_thread.run_sync(lambda: _graph_rdf(store, ONTOLOGY_GRAPH, fmt)), fmt)
 
 
@@ -225,11 +244,13 @@ def _source_page(title: str, body: bytes) -> HTMLResponse:
 @router.get("/shapes", summary="The SHACL shapes (Turtle by default; HTML view for browsers)",
             responses={**{200: {"description": "RDF by Accept or format; HTML for browsers", "content": RDF_CONTENT}}, **problem_responses(400, 406)})
 async def shapes(request: Request, store: Store = Depends(get_store),
-                 format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml")) -> Response:
+                 format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml"),
+                 lang: str = Query("de", pattern="^(de|en)$")) -> Response:
     fmt = _rdf_format(request, format, "The shapes")
     body = await anyio.to_thread.run_sync(lambda: _graph_rdf(store, SHAPES_GRAPH, fmt or "TURTLE"))
     if fmt is None:
-        return _source_page("SHACL shapes – Zukunftsdialog Industrie", body)
+        html = await anyio.to_thread.run_sync(lambda: _doc_page("shapes.html", lang, shapes=model_docs.shapes(body, lang)))
+        return HTMLResponse(html, headers={"Vary": "Accept"})
     return _rdf_response(body, fmt)
 
 
