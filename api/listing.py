@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.problems import Problem
-from graph import queries
+from graph.domain import lists as queries
 from graph.store import StoreError
 
 T = TypeVar("T")
@@ -135,7 +135,7 @@ def page_response(request: Request, page: queries.Page, paging_: Paging) -> Resp
     return cached_json(request, {"items": page.items, "total": page.total, "limit": paging_.limit, "offset": paging_.offset})
 
 
-#: Documented answers shared by the list endpoints (the problem bodies are set in api.docs).
+#: Documented answers shared by the list endpoints (the problem bodies are set in api.routes.docs).
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the If-None-Match ETag still matches."},
     422: {"description": "A parameter is invalid (problem details)."},

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 import rdflib
 
-from graph.namespaces import PREFIXES
+from graph.vocab import PREFIXES
 
 #: The context: our prefixes (``zd:``, ``id:``, ``org:``, ``skos:`` …) as JSON-LD terms.
 CONTEXT: dict[str, str] = dict(PREFIXES)

@@ -230,7 +230,7 @@ MAX_NESTING = 500
 
 
 def _check_nesting(sparql: str) -> None:
-    from graph.sparql_guard import nesting_depth
+    from graph.sparql.guard import nesting_depth
 
     if nesting_depth(sparql) > MAX_NESTING:
         raise QuerySyntaxError(f"the text is nested more than {MAX_NESTING} levels deep; flatten it")

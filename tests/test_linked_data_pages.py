@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import rdflib
 import rdflib.compare
 
-from graph.namespaces import PREFIXES
+from graph.vocab import PREFIXES
 
 BROWSER = {"Accept": "text/html"}
 DGB = "https://w3id.org/zukunftsdialog/id/organisation/dgb-nrw"

@@ -1,7 +1,7 @@
 """The write gate checks exactly what an update will store (issue 17, point 1).
 
 Differential: for every update of a corpus, the effect computed by
-:func:`graph.update_delta.update_effect` must equal what Oxigraph does when it runs the update
+:func:`graph.shacl.delta.update_effect` must equal what Oxigraph does when it runs the update
 on a copy of the store. The corpus holds the disguises that once slipped past the gate (an
 rdflib algebra round trip lost parentheses and regex flags, and over-counted UNION), the
 constructs of the earlier delta test, and updates generated from a small part of the SPARQL
@@ -19,10 +19,11 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph import sparql_update, validation
-from graph.namespaces import sparql_prologue
+from graph.shacl import update as sparql_update
+from graph.shacl import validation
+from graph.vocab import sparql_prologue
 from graph.store import EmbeddedStore, QuerySyntaxError, Store
-from graph.update_delta import update_effect
+from graph.shacl.delta import update_effect
 
 SHAPES = "https://w3id.org/zukunftsdialog/id/source/shapes"
 ONTOLOGY = "https://w3id.org/zukunftsdialog/id/source/ontology"

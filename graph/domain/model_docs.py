@@ -10,7 +10,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from graph.namespaces import ZD, bind_all
+from graph.vocab import ZD, bind_all
 
 SHAPES_NS = "https://w3id.org/zukunftsdialog/shapes#"
 _KINDS = (("classes", OWL.Class), ("object_properties", OWL.ObjectProperty),

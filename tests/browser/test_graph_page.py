@@ -211,7 +211,7 @@ def test_screenshot_for_the_readme(shared_api, page):
 
 
 def test_javascript_links_stay_inert(tmp_path, page, fresh_store):
-    from graph import render
+    from graph.page import render
 
     fresh_store.update(f"""
         PREFIX foaf: <http://xmlns.com/foaf/0.1/>

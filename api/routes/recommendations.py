@@ -1,7 +1,7 @@
 """``GET /api/recommendations`` (filtered list) and ``POST /api/recommendations`` (checked write).
 
 A write needs the bearer token (api.auth); it is checked field by field and against the SHACL
-shapes before anything is stored (graph.recommendations), so a refused write changes nothing.
+shapes before anything is stored (graph.domain.recommendations), so a refused write changes nothing.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from api.auth import require_token
 from api.deps import get_store
 from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, check_iri, negotiate_lang, page_response, paging, store_guard
 from api.problems import Problem
-from api.resources import Ref, SourceEntry
-from graph import queries
-from graph import recommendations as recs
+from api.routes.resources import Ref, SourceEntry
+from graph.domain import lists as queries
+from graph.domain import recommendations as recs
 from graph.store import Store, StoreError
 
 router = APIRouter(prefix="/api", tags=["recommendations"], dependencies=[Depends(store_guard)])

@@ -9,7 +9,8 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from graph.namespaces import ID_BASE, NUTS, PREFIXES, VOID, ZD, bind_all
+from graph.vocab import ID_BASE, NUTS, PREFIXES, VOID, ZD, bind_all
+from graph import sparql
 from graph.store import Store
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -33,10 +34,8 @@ _ABOUT = {
 
 
 def ld_query(name: str) -> str:
-    """The text of one of this package's linked-data queries (``graph/ld/*.rq``)."""
-    from pathlib import Path
-
-    return (Path(__file__).resolve().parent / "ld" / name).read_text(encoding="utf-8")
+    """The text of one of the linked-data queries (``graph/sparql/ld/*.rq``)."""
+    return sparql.text(f"ld/{name}")
 
 
 def serialise(g: Graph, fmt: str) -> bytes:

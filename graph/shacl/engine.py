@@ -13,7 +13,7 @@ min/max In/Exclusive, node, not, and, or, qualifiedValueShape with qualifiedMin/
 (nested: counts of 0 or 1). A node shape using anything else (sh:sparql, sh:xone, equality
 pairs, closed shapes …) is listed in ``Compiled.fallback_shapes`` and validated by pyshacl.
 
-The same compilation tells the write gate (graph/shacl_gate.py) which triples each shape
+The same compilation tells the write gate (graph/shacl/gate.py) which triples each shape
 reads, as ``Read`` records.
 """
 
@@ -30,6 +30,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from graph import resources
+from graph.shacl.report import Result
 from graph.store import Store
 
 SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -725,14 +726,12 @@ def check_query(shape: TopShape, check: Check, focus: Iterable[str] | None = Non
 
 def run(compiled: Compiled, store: Store, default_graphs: list[str] | None = None,
         focus: dict[str, set[str]] | None = None, only: dict[str, set[str]] | None = None) -> list:
-    """Run every compiled check and return :class:`graph.validation.Result` s (no labels).
+    """Run every compiled check and return :class:`graph.shacl.validation.Result` s (no labels).
 
     ``focus`` (shape IRI → focus IRIs) restricts the queries to those focus nodes; ``only``
     (shape IRI → focus IRIs or ``_:`` blank nodes) runs just those shapes on all their
     targets and keeps the results of those nodes (for small stores, e.g. the write gate's).
     """
-    from graph.validation import Result
-
     results = []
     for shape in compiled.shapes:
         nodes = None

@@ -21,7 +21,7 @@ regex flags, so ``FILTER(2 * (3 - 2) = 2)`` meant something else to it than to O
    on an in-memory copy of the store that is then compared with it: exact, and slower.
 
 Whatever this module computes is what the caller checks and then stores (see
-:func:`graph.validation.update_checked`, which applies this effect, not the update text), so a
+:func:`graph.shacl.validation.update_checked`, which applies this effect, not the update text), so a
 mistake here can make a change differ from the client's intent but can never store a change
 that was not checked.
 """

@@ -1,7 +1,7 @@
 """``/sparql`` (SPARQL 1.1 Query Protocol, read only) and ``/sparql/update`` (token, SHACL-checked).
 
 Thin: the protocol's request forms are parsed here; running, limiting and serialising
-queries is :mod:`graph.sparql_service`, the service description :mod:`graph.dataset_description`.
+queries is :mod:`graph.query.service`, the service description :mod:`graph.domain.catalog`.
 
 * ``GET /sparql?query=...``, ``POST`` form (``query=``) or direct (``application/sparql-query``),
   with ``default-graph-uri`` / ``named-graph-uri``; results by ``Accept``.
@@ -28,9 +28,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.auth import require_token
 from api.deps import get_store
 from api.problems import Problem, answer, problem_responses
-from graph import dataset_description, query_examples
-from graph import sparql_update as updates
-from graph.sparql_service import (
+from graph.domain import catalog as dataset_description
+from graph.domain import examples as query_examples
+from graph.shacl import update as updates
+from graph.query.service import (
     ForbiddenOperation, InvalidDataset, NotAcceptable, QueryLimits, QueryService, QueryTimeout, QueryTooExpensive,
     QueryTooLarge, ServiceBusy, media_type_of, negotiate,
 )
@@ -55,8 +56,8 @@ DIRECT_UPDATE = "application/sparql-update"
 _TEXT_TYPES = ("text/", "application/sparql-results+json", "application/sparql-results+xml",
                "application/n-triples", "application/ld+json", "application/rdf+xml", "application/json")
 _lock = threading.Lock()
-STATIC = Path(__file__).resolve().parent / "static" / "yasgui"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parents[1] / "static" / "yasgui"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 #: The files the query page loads, all from this server (YASGUI is vendored, see its README).
 ASSETS = {
     "yasgui.min.js": "text/javascript; charset=utf-8",

@@ -1,33 +1,20 @@
-"""SHACL validation of the store: full reports and the write gate.
+"""SHACL results and reports: what a validation says, as JSON, Turtle or text.
 
-* :func:`validate` checks the whole dataset (every named graph but the shapes graph). Shapes
-  that :mod:`graph.shacl_sparql` can compile run as SPARQL queries on the store's own engine
-  (Oxigraph); any other shape runs through pyshacl on the same data.
-* :func:`check_quads` is the write gate: it validates only the focus nodes a change can
-  affect (see :mod:`graph.shacl_gate`), on the data as it would be after the change, without
-  changing the store. :func:`insert_checked`, :func:`load_checked` and
-  :func:`update_checked` store a change only if that verdict conforms.
-
-"Conforms" means: no result of severity Violation. Warnings and infos are reported but do not
-fail. The gate reports the results of the nodes a change affects, so on a store that conforms
-before the change its verdict equals that of a full validation after it (tested against
-pyshacl), while a violation elsewhere does not block an unrelated write.
+A leaf: the engine, pyshacl and the gate all produce :class:`Result` s, and only
+:mod:`graph.shacl.validation` and :mod:`graph.shacl.full` gather them into a :class:`Report`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from graph.namespaces import PREFIXES, bind_all
-from graph.store import Store, StoreError, rdf_format
+from graph.vocab import PREFIXES, bind_all
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -187,131 +174,3 @@ def _path_node(g: Graph, path: str) -> URIRef | BNode | None:
     if "<" not in path:
         return URIRef(path)
     return None
-
-
-# --- Validation ------------------------------------------------------------------------------
-
-def data_graphs(store: Store) -> list[str]:
-    """The named graphs validated: every graph except the shapes graph."""
-    from graph.build import SHAPES_GRAPH
-
-    return [g for g in store.named_graphs() if g != SHAPES_GRAPH]
-
-
-def validate(store: Store) -> Report:
-    """Full validation of the store's data (all named graphs but the shapes graph)."""
-    from graph import shacl_sparql
-
-    compiled = shacl_sparql.compiled_shapes()
-    if compiled.union_safe:
-        results = shacl_sparql.run(compiled, store)  # union default graph: same results, faster
-    else:
-        results = shacl_sparql.run(compiled, store, default_graphs=data_graphs(store))
-    if compiled.fallback_shapes:
-        results += validate_pyshacl(store, only_shapes=compiled.fallback_shapes).results
-    return Report.of(add_labels(store, results))
-
-
-def validate_pyshacl(store: Store, only_shapes: Iterable[str] | None = None) -> Report:
-    """Whole-graph validation with pyshacl: the reference and the fallback for uncompiled shapes."""
-    from graph import shacl_pyshacl
-
-    data = shacl_pyshacl.data_graph(store.quads(), exclude=_shapes_graph())
-    results = shacl_pyshacl.validate_graph(data, only_shapes=only_shapes)
-    return Report.of(add_labels(store, results))
-
-
-def _shapes_graph() -> str:
-    from graph.build import SHAPES_GRAPH
-
-    return SHAPES_GRAPH
-
-
-def add_labels(store: Store, results: list[Result]) -> list[Result]:
-    """The results with ``focus_label`` filled in from the store (name, preferred label …)."""
-    from graph import shacl_sparql
-
-    labels = shacl_sparql.labels(store, {r.focus for r in results if not r.focus.startswith("_:")})
-    return [
-        Result(r.focus, labels.get(r.focus, r.focus_label), r.path, r.severity, r.message, r.shape, r.value)
-        for r in results
-    ]
-
-
-def check_quads(store: Store, add: Iterable[ox.Quad], remove: Iterable[ox.Quad] = ()) -> Report:
-    """The verdict for the store after adding ``add`` and removing ``remove``, without changing it."""
-    from graph import shacl_gate
-
-    # Labels come from the data after the change (the gate fills them in).
-    return Report.of(shacl_gate.check(store, list(add), list(remove)))
-
-
-# One lock per process: the check and the write of a gated change happen together.
-_WRITE_LOCK = threading.RLock()
-
-
-def insert_checked(store: Store, quads: list[ox.Quad]) -> Report:
-    """Store ``quads`` only if the result conforms; all or nothing."""
-    quads = [_as_quad(q) for q in quads]
-    with _WRITE_LOCK:
-        report = check_quads(store, quads)
-        if report.conforms and quads:
-            store.apply_change(quads, [])
-    return report
-
-
-def load_checked(store: Store, data: bytes, fmt: str | ox.RdfFormat, graph: str | None) -> Report:
-    """Parse ``data`` and store it only if the result conforms; a parse error raises StoreError."""
-    fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
-    target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-    try:
-        parsed = list(ox.parse(data, format=fmt))
-    except (SyntaxError, ValueError) as exc:
-        raise StoreError(f"cannot parse {fmt.name}: {exc}") from exc
-    quads = []
-    for q in parsed:
-        if isinstance(q, ox.Quad) and not isinstance(q.graph_name, ox.DefaultGraph):
-            quads.append(q)
-        else:
-            t = q.triple if isinstance(q, ox.Quad) else q
-            if isinstance(target, ox.DefaultGraph):
-                raise StoreError("triples need a named graph to go to (give --graph)")
-            quads.append(ox.Quad(t.subject, t.predicate, t.object, target))
-    return insert_checked(store, quads)
-
-
-def update_checked(
-    store: Store,
-    sparql_update: str,
-    refuse: Callable[[list[ox.Quad], list[ox.Quad]], None] | None = None,
-) -> Report:
-    """Run a SPARQL update only if the data after it conforms; the update is atomic.
-
-    The update's effect (quads added and removed) is computed by Oxigraph without touching the
-    store (:func:`graph.update_delta.update_effect`) and checked like any write; what is then
-    stored is that effect itself, not the text run again, so what was checked is exactly what
-    is stored. ``refuse(added, removed)``, if given, sees the effect first and may raise to stop
-    the update (e.g. one that would change the model graphs).
-    """
-    from graph.update_delta import update_effect
-
-    with _WRITE_LOCK:
-        effect = update_effect(store, sparql_update)
-        if refuse is not None:
-            refuse(effect.added, effect.removed)
-        report = check_quads(store, effect.added, effect.removed)
-        if report.conforms and (effect.added or effect.removed):
-            store.apply_change(effect.added, effect.removed)
-    return report
-
-
-def _as_quad(q: ox.Quad | ox.Triple) -> ox.Quad:
-    if isinstance(q, ox.Quad):
-        return q
-    raise StoreError("insert_checked needs quads (a triple has no graph to go to)")
-
-
-__all__ = [
-    "Result", "Report", "validate", "validate_pyshacl", "check_quads", "insert_checked",
-    "load_checked", "update_checked", "data_graphs",
-]

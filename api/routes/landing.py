@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import get_store
 from graph.store import Store
-from graph.summary import summarise
+from graph.domain.summary import summarise
 
 router = APIRouter(tags=["pages"])
 

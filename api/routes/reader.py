@@ -17,10 +17,10 @@ from functools import lru_cache
 from html import escape
 
 from graph import __version__
-from graph.describe import labels
+from graph.domain.describe import labels
 from graph.domain import passages
 from graph.domain.sources import CELL_JOIN, AnchorError, InContext, Rendered, Selector, anchor_all, in_context, render, slug
-from graph.namespaces import ID_BASE
+from graph.vocab import ID_BASE
 from graph.store import Store
 
 #: The date of this version of the dataset (bumped with ``graph.__version__``).

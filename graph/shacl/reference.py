@@ -15,7 +15,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from graph.shacl_sparql import SEVERITY, parse_path, path_label, shapes_graph
+from graph.shacl.engine import SEVERITY, parse_path, path_label, shapes_graph
+from graph.shacl.report import Result
 from graph.store import to_rdflib
 
 
@@ -63,9 +64,7 @@ def ox_literal_text(lit: Literal) -> str:
 
 
 def validate_graph(data: Graph, only_shapes: Iterable[str] | None = None) -> list:
-    """pyshacl's results on ``data`` as :class:`graph.validation.Result` (labels not filled)."""
-    from graph.validation import Result
-
+    """pyshacl's results on ``data`` as :class:`graph.shacl.validation.Result` (labels not filled)."""
     # Always a copy: pyshacl adds triples to the shapes graph it is given.
     shapes = _reduced_shapes(set(only_shapes) if only_shapes is not None else None)
     _, report, _ = pyshacl_validate(

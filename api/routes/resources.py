@@ -1,5 +1,5 @@
 """``GET /api/...``: organisations, persons, themes, policy levels, documents, events and the
-validation report, as JSON for other tools. Thin: the answers come from :mod:`graph.queries`."""
+validation report, as JSON for other tools. Thin: the answers come from :mod:`graph.domain.lists`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import get_store
 from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, negotiate_lang, page_response, paging, store_guard
-from graph import queries
+from graph.domain import lists as queries
 from graph.store import Store
 
 router = APIRouter(prefix="/api", tags=["resources"], dependencies=[Depends(store_guard)])
@@ -209,7 +209,7 @@ def list_events(request: Request, store: StoreDep, lang: LangDep, page: PagingDe
 @router.get("/validation", response_model=ValidationReport, responses=LIST_RESPONSES,
             summary="SHACL report of the whole graph, plus what it lacks")
 def validation_report(request: Request, store: StoreDep, lang: LangDep) -> Response:
-    from graph import validation
+    from graph.shacl import validation
 
     report: dict[str, Any] = dict(validation.validate(store).to_dict())
     report["completeness"] = queries.completeness(store, lang)

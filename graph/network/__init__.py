@@ -24,13 +24,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.namespaces import ID_BASE
+from graph.vocab import ID_BASE
+from graph import sparql
 from graph.store import Store
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -171,7 +171,7 @@ _END_PREDICATES = (SCHEMA + "endDate", PROV + "endedAtTime", PROV + "invalidated
 _LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", SCHEMA + "name")
 _TEXT_PREDICATES = (ZD + "quote", SCHEMA + "text", RDF + "value", DCT + "description")
 
-_QUERY = (Path(__file__).with_name("network.rq")).read_text(encoding="utf-8")
+_QUERY = sparql.text("network.rq")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """SPARQL Update through the service: guarded, model graphs protected, checked against the shapes.
 
-Order of checks: no ``LOAD``/``SERVICE`` (:mod:`graph.sparql_guard`); the update's effect is
-computed once by Oxigraph without changing the store (:func:`graph.update_delta.update_effect`,
-inside :func:`graph.validation.update_checked`), refused if it touches the ontology or the shapes
+Order of checks: no ``LOAD``/``SERVICE`` (:mod:`graph.sparql.guard`); the update's effect is
+computed once by Oxigraph without changing the store (:func:`graph.shacl.delta.update_effect`,
+inside :func:`graph.shacl.validation.update_checked`), refused if it touches the ontology or the shapes
 graph (the model everything is checked against is not data), and, only if the data still
 conforms, that same effect is stored.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from graph import sparql_guard
-from graph.build import ONTOLOGY_GRAPH, SHAPES_GRAPH
-from graph.sparql_guard import ForbiddenOperation
+from graph.sparql import guard as sparql_guard
+from graph.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH
+from graph.sparql.guard import ForbiddenOperation
 from graph.store import Store
 
 #: Graphs only ``zdg build`` writes.
@@ -40,7 +40,7 @@ def apply(store: Store, update: str):
     Raises :class:`ForbiddenOperation` (LOAD, SERVICE, a query), :class:`ProtectedGraph`,
     :class:`graph.store.QuerySyntaxError`.
     """
-    from graph import validation
+    from graph.shacl import validation
 
     sparql_guard.check_update(update)
     if sparql_guard.query_form(update) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):

@@ -1,7 +1,7 @@
 """Running researchers' SPARQL queries safely: a time limit on each, none blocking the others.
 
 pyoxigraph cannot interrupt a query, so on an embedded store queries run in a small pool of
-worker processes (:mod:`graph.sparql_worker`) that can be killed. Each worker reads a
+worker processes (:mod:`graph.query.worker`) that can be killed. Each worker reads a
 read-only snapshot of the store:
 
 * on disk: an Oxigraph checkpoint (``Store.backup``: hard links, ~10 ms), taken again after
@@ -10,7 +10,7 @@ read-only snapshot of the store:
 * in memory: an N-Quads dump the workers load.
 
 Where the system allows it (``unshare -rn``), workers run without any network at all, a
-second wall behind :mod:`graph.sparql_guard`. On a remote store the query goes to the SPARQL
+second wall behind :mod:`graph.sparql.guard`. On a remote store the query goes to the SPARQL
 server with an HTTP timeout; run that server with its own limit too
 (``oxigraph serve --timeout-s``).
 
@@ -40,9 +40,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph import sparql_guard
-from graph.namespaces import PREFIXES
-from graph.sparql_guard import ForbiddenOperation
+from graph.sparql import guard as sparql_guard
+from graph.vocab import PREFIXES
+from graph.sparql.guard import ForbiddenOperation
 from graph.store import EmbeddedStore, QuerySyntaxError, RemoteStore, Store, StoreError, StoreTimeout
 
 __all__ = [
@@ -226,10 +226,10 @@ class _Worker:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parent.parent)
+        package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
         env["ZDG_QUERY_MEMORY_MB"] = str(memory_mb)
-        cmd = [*_sandbox_prefix(), sys.executable, "-m", "graph.sparql_worker",
+        cmd = [*_sandbox_prefix(), sys.executable, "-m", "graph.query.worker",
                str(to_child_r), str(from_child_w), str(os.getpid())]
         try:
             self.proc = subprocess.Popen(cmd, pass_fds=(to_child_r, from_child_w), env=env, stdin=subprocess.DEVNULL)
@@ -526,7 +526,7 @@ class _WorkerPool:
 
 
 def _message(snapshot: tuple[str, str], sparql: str, default_graphs, named_graphs, formats: Formats) -> tuple:
-    """A request for a worker (the layout :mod:`graph.sparql_worker` documents)."""
+    """A request for a worker (the layout :mod:`graph.query.worker` documents)."""
     return (snapshot, sparql, default_graphs or None, named_graphs or None, formats.solutions, formats.graph, PREFIXES)
 
 

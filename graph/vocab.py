@@ -59,3 +59,8 @@ def bind_all(g: Graph) -> Graph:
 def source_graph(slug: str) -> str:
     """The named-graph IRI of one source document, e.g. ``source_graph("ontology")``."""
     return f"{SOURCE}{slug}"
+
+
+#: The named graphs of the model: the ontology and the SHACL shapes (loaded by ``zdg build``).
+ONTOLOGY_GRAPH = source_graph("ontology")
+SHAPES_GRAPH = source_graph("shapes")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.namespaces import sparql_prologue
+from graph.vocab import sparql_prologue
 from graph.store import Store
 
 _COUNTS = sparql_prologue() + """

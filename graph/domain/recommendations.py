@@ -8,7 +8,7 @@ and the status "vorgeschlagen".
 
 Field checks here catch what the shapes cannot see on their own (a theme IRI that is no theme,
 a proposer that is no organisation); everything is then checked against the SHACL shapes by
-:func:`graph.validation.insert_checked`, which stores the quads only if the result conforms.
+:func:`graph.shacl.validation.insert_checked`, which stores the quads only if the result conforms.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph import queries
-from graph.namespaces import ID_BASE, SOURCE, ZD
+from graph.domain import lists as queries
+from graph.vocab import ID_BASE, SOURCE, ZD
 from graph.store import Store
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -181,7 +181,7 @@ def recommendation_quads(new: NewRecommendation, *, ident: str | None = None, no
 def add_recommendation(store: Store, new: NewRecommendation) -> Added:
     """Check and store a new recommendation; :class:`Rejected` (nothing stored) if the fields
     or the shapes refuse it."""
-    from graph import validation
+    from graph.shacl import validation
 
     errors = field_errors(store, new)
     if errors:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.problems import Problem, graph_errors
 from api.deps import get_store
-from graph import render
+from graph.page import render
 from graph.network import MAX_DEPTH
 from graph.store import Store
 

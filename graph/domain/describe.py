@@ -14,8 +14,8 @@ from string import Template
 
 import pyoxigraph as ox
 
-from graph.dataset_description import ld_query
-from graph.namespaces import ID_BASE, PREFIXES
+from graph.domain.catalog import ld_query
+from graph.vocab import ID_BASE, PREFIXES
 from graph.store import Store, StoreError
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -1,6 +1,6 @@
 """A query worker: a separate process that answers SPARQL queries over a read-only snapshot.
 
-Started by :mod:`graph.sparql_service` (``python -m graph.sparql_worker READ_FD WRITE_FD PARENT_PID``).
+Started by :mod:`graph.query.service` (``python -m graph.query.worker READ_FD WRITE_FD PARENT_PID``).
 It exists so that a query can be stopped: pyoxigraph has no timeout, but a process can be
 killed. It imports nothing but pyoxigraph so that a replacement starts in a fraction of a
 second. Messages are pickles over two pipes (parent and child are the same program).

@@ -22,7 +22,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from string import Template
 from typing import Any
 
@@ -30,10 +29,10 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from graph.namespaces import ID_BASE, ZD, sparql_prologue
+from graph.vocab import ID_BASE, ZD, sparql_prologue
+from graph import sparql
 from graph.store import Store
 
-SPARQL_DIR = Path(__file__).resolve().parent / "sparql"
 LANGS = ("de", "en")
 
 SCHEME = ID_BASE + "scheme/"
@@ -90,7 +89,7 @@ def iri_term(value: str) -> str:
     >>> iri_term("x> } DROP ALL {")
     Traceback (most recent call last):
     ...
-    graph.queries.InvalidIRI: not an absolute IRI: 'x> } DROP ALL {'
+    graph.domain.lists.InvalidIRI: not an absolute IRI: 'x> } DROP ALL {'
     """
     text = value.strip() if isinstance(value, str) else ""
     # Oxigraph checks IRI syntax; a scheme is required (relative references are not IRIs here).
@@ -105,7 +104,7 @@ def iri_term(value: str) -> str:
 
 @cache
 def _template(name: str) -> Template:
-    return Template(sparql_prologue() + (SPARQL_DIR / f"{name}.rq").read_text(encoding="utf-8"))
+    return Template(sparql_prologue() + sparql.text(f"lists/{name}.rq"))
 
 
 def query_text(name: str, **params: str) -> str:

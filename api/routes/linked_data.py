@@ -1,8 +1,8 @@
 """Linked data: ``/id/...`` for every resource IRI, ``/ontology``, ``/shapes``, ``/dump.*``, and
 the VoID/DCAT description at ``/dataset`` and ``/.well-known/void``.
 
-Thin: descriptions come from :mod:`graph.describe`, dumps from :mod:`graph.export`, the dataset
-description from :mod:`graph.dataset_description`. HTML goes through Jinja2 with autoescaping,
+Thin: descriptions come from :mod:`graph.domain.describe`, dumps from :mod:`graph.export`, the dataset
+description from :mod:`graph.domain.catalog`. HTML goes through Jinja2 with autoescaping,
 so text written into the graph (e.g. through the API) is shown, never run; links are only
 ever ``/id/...`` paths or http(s) IRIs.
 """
@@ -17,18 +17,19 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api import reader
+from api.routes import reader
 from api.deps import get_store
 from api.problems import RDF_CONTENT, Problem, problem_responses
-from api.sparql import CORS, accepted, wants_html
-from graph import dataset_description, jsonld
-from graph.build import ONTOLOGY_GRAPH, SHAPES_GRAPH
-from graph.describe import Description, describe, graph_rdf
+from api.routes.sparql import CORS, accepted, wants_html
+from graph import jsonld
 from graph.domain import model_docs
+from graph.domain import catalog as dataset_description
+from graph.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH
+from graph.domain.describe import Description, describe, graph_rdf
 from graph.domain.sources import slug
 from graph.export import RDF_DUMPS, dump_rdf
-from graph.namespaces import ID_BASE, PREFIXES
-from graph.sparql_service import NotAcceptable, media_type_of, negotiate
+from graph.vocab import ID_BASE, PREFIXES
+from graph.query.service import NotAcceptable, media_type_of, negotiate
 from graph.store import Store
 
 router = APIRouter(tags=["linked data"])
@@ -38,7 +39,7 @@ OA_EXACT = "http://www.w3.org/ns/oa#exact"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 DCTERMS_SOURCE = "http://purl.org/dc/terms/source"
 _ENV = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    loader=FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 #: ``?format=`` overrides for links and browsers (the same formats as by Accept).

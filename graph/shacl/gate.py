@@ -29,9 +29,12 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from graph import shacl_sparql
-from graph.shacl_sparql import Path, Read
+from graph.shacl import engine as shacl_sparql
+from graph.shacl import full
+from graph.shacl.engine import Path, Read
+from graph.shacl.report import Result
 from graph.store import EmbeddedStore, Store, StoreError
+from graph.vocab import SHAPES_GRAPH
 
 SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -252,8 +255,6 @@ def _extract(view: _View, compiled: shacl_sparql.Compiled, cands: dict[str, set[
             wanted.setdefault((read.predicate, read.forward, classes), set()).update(at)
         for label in LABELS:
             wanted.setdefault((label.value, True, None), set()).update(nodes)
-    from graph.build import SHAPES_GRAPH
-
     shapes = ox.NamedNode(SHAPES_GRAPH)  # validation never sees the shapes' own triples
     quads: list[ox.Quad] = []
     for (pred, forward, classes), nodes in wanted.items():
@@ -275,8 +276,6 @@ def _subclass_quads(view: _View) -> list[ox.Quad]:
 
 def check(store: Store, add: list[ox.Quad], remove: list[ox.Quad]) -> list:
     """Results, after the change, of every focus node the change can affect."""
-    from graph.validation import Result
-
     compiled = shacl_sparql.compiled_shapes()
     added, removed, new, gone = _net_change(store, add, remove)
     changed = new | gone
@@ -335,9 +334,7 @@ def _dataset(store: Store, compiled: shacl_sparql.Compiled) -> dict:
     """Query the union default graph unless the shapes graph could change results."""
     if compiled.union_safe:
         return {}
-    from graph.validation import data_graphs
-
-    return {"default_graphs": data_graphs(store)}
+    return {"default_graphs": full.data_graphs(store)}
 
 
 def _copy(store: Store) -> EmbeddedStore:
@@ -351,14 +348,12 @@ def _check_on_copy(store: Store, added: list[ox.Quad], removed: list[ox.Quad], c
 
     Like the fast path, a result the store already had does not count against the change.
     """
-    from graph import validation
-
-    before = {r.key() for r in validation.validate(store).results}
+    before = {r.key() for r in full.validate(store).results}
     copy = _copy(store)
     for q in removed:
         copy.oxigraph.remove(q)
     copy.oxigraph.extend(added)
-    return [r for r in validation.validate(copy).results if r.key() not in before]
+    return [r for r in full.validate(copy).results if r.key() not in before]
 
 
 __all__ = ["check", "candidates", "StoreError", "Read"]
