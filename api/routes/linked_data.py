@@ -157,7 +157,8 @@ def render_resource(store: Store, d: Description, path: str, lang: str) -> str:
         })
     incoming = [{"s": _link(d, s, lang), "p": _link(d, p, lang)} for s, p in d.incoming]
     return _ENV.get_template("resource.html").render(
-        **common, types=[_link(d, ty, lang) for ty in d.types()], quotes=quotes,
+        **common, types=list({link["label"]: link for link in (_link(d, ty, lang) for ty in d.types())}.values()),
+        quotes=quotes,
         incoming=incoming, incoming_more=len(d.incoming) >= 200,
     )
 

@@ -288,11 +288,13 @@ class _PlainText(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in _CELLS:
             self.parts.append(" · ")
+        elif tag == "br":  # a line break inside a block (the letter's signatures): a space, as selectors read it
+            self.parts.append(" ")
         elif tag in _BLOCKS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCKS:
+        if tag in _BLOCKS and tag != "br":
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
