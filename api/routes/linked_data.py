@@ -38,6 +38,7 @@ OA_HAS_SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
 OA_EXACT = "http://www.w3.org/ns/oa#exact"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 DCTERMS_SOURCE = "http://purl.org/dc/terms/source"
+DCTERMS_LANGUAGE = "http://purl.org/dc/terms/language"
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -131,7 +132,9 @@ def render_resource(store: Store, d: Description, path: str, lang: str) -> str:
     common = _common(d, path, lang)
     view = reader.source_view(store, d.iri, lang)
     if view is not None:
-        return _ENV.get_template("reader.html").render(**common, view=view, text_lang="de")
+        languages = [t.object.value for t in d.statements() if t.predicate.value == DCTERMS_LANGUAGE]
+        text_lang = {"DEU": "de", "ENG": "en"}.get(languages[0].rsplit("/", 1)[-1]) if languages else None
+        return _ENV.get_template("reader.html").render(**common, view=view, text_lang=text_lang)
     objects = {t.predicate.value: t.object for t in d.statements()}
     source = objects.get(OA_HAS_SOURCE)
     if source is not None and isinstance(source, ox.NamedNode):
