@@ -37,6 +37,10 @@ def dump_rdf(store: Store, fmt: str) -> bytes:
     if target is None:
         raise ValueError(f"unknown RDF dump format {fmt!r}; known: {', '.join(RDF_DUMPS)}")
     quads = list(store.quads())
+    if target == ox.RdfFormat.JSON_LD:  # compacted with the context of /context.jsonld
+        from graph.jsonld import compact
+
+        return compact(dict.fromkeys(q.triple for q in quads))
     # A triple stated in two source graphs is one triple of the union.
     items = quads if target.supports_datasets else list(dict.fromkeys(q.triple for q in quads))
     prefixes = PREFIXES if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import require_token
 from api.deps import get_store
 from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, check_iri, negotiate_lang, page_response, paging, store_guard, read_view
-from api.problems import Problem
+from api.problems import Problem, store_problem
 from api.routes.resources import Ref, SourceEntry
 from graph.domain import lists as queries
 from graph.domain import recommendations as recs
@@ -135,5 +135,5 @@ def add_recommendation(
         raise Problem(422, "The recommendation has invalid fields; nothing was stored.",
                       type_="invalid-request", errors=exc.errors) from None
     except StoreError as exc:
-        raise Problem(503, f"The store refused the write: {exc}", type_="store-unavailable") from None
+        raise store_problem(exc) from None
     return JSONResponse({"id": added.id, "graph": added.graph}, status_code=201, headers={"Location": added.id})

@@ -698,10 +698,11 @@
       m.sources.forEach(function (s) {
         var box = el("div", null, "source");
         if (s.document) box.append(el("strong", s.document.label));
-        if (s.quote) box.append(el("blockquote", quote(s.quote)));
+        if (s.quote) box.append(el("blockquote", quote(s.quote.replace(/\\\|/g, "|").replace(/^[\s|]+|[\s|]+$/g, "").replace(/ \| /g, " · "))));  // table cells as cells, no Markdown
         var links = el("p");
         var ex = newTab(el("a", t("excerpt")));
-        ex.href = safeUrl(served && s.excerpt.indexOf("/id/") > 0 ? "/id/" + s.excerpt.split("/id/")[1] : s.excerpt);
+        // The passage where it stands: the reader of its source at #slug (a new tab: the view stays).
+        ex.href = safeUrl(served && s.document && s.document.id.indexOf("/id/") > 0 ? "/id/" + s.document.id.split("/id/")[1] + "#" + s.excerpt.split("/").pop() : (served && s.excerpt.indexOf("/id/") > 0 ? "/id/" + s.excerpt.split("/id/")[1] : s.excerpt));
         links.append(ex);
         if (s.source && s.source.url) {
           links.append(document.createTextNode(" · "));
