@@ -6,19 +6,35 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= var/store
 
-.PHONY: install install-test serve build test test-fast bench clean vendor-yasgui
+.PHONY: install install-test system-packages serve build test test-fast bench clean vendor-yasgui
+
+# uv (from PyPI) fills the virtual environment in seconds where pip takes over a minute: a
+# system uv if there is one, else uv installed from PyPI into .venv. INSTALLER=pip uses pip
+# alone; pip is also the fallback when uv cannot be had or fails.
+INSTALLER ?= uv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+
+# $(call install_pkgs,PIP ARGUMENTS)
+install_pkgs = \
+	if [ "$(INSTALLER)" = uv ] && { command -v uv >/dev/null || [ -x $(BIN)/uv ] || $(BIN)/pip install -q uv; }; then \
+	  uv=$$(command -v uv || echo $(BIN)/uv); echo "installing with $$uv"; \
+	  $$uv pip install -q --python $(BIN)/python $(1) || { echo "uv failed: installing with pip"; $(BIN)/pip install -q $(1); }; \
+	else echo "installing with pip"; $(BIN)/pip install -q $(1); fi
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install -q -e .
+	@$(call install_pkgs,-e .)
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install -q -e ".[test,bench]"
+	@$(call install_pkgs,-e ".[test,bench]")
 	touch $@
+
+# Chromium, fonts and Virtuoso from Debian's packages: installed as root, else make test stops
+# at once with the command to run (never half the suite).
+system-packages:
+	@sh .ci/system-packages
 
 install: $(VENV)/.installed  ## create .venv and install the package
 
@@ -30,7 +46,7 @@ build: install  ## (re)build the graph into the embedded store
 serve: install  ## build if needed and serve on http://$(HOST):$(PORT)
 	$(BIN)/zdg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: install-test  ## every test, browser and remote-store tests included
+test: system-packages install-test  ## every test, browser and remote-store tests included
 	$(BIN)/python -m pytest -q
 
 test-fast: install-test  ## the in-process tests only
