@@ -8,27 +8,17 @@ STORE  ?= var/store
 
 .PHONY: install install-test system-packages serve build test test-fast bench clean vendor-yasgui
 
-# uv (from PyPI) fills the virtual environment in seconds where pip takes over a minute: a
-# system uv if there is one, else uv installed from PyPI into .venv. INSTALLER=pip uses pip
-# alone; pip is also the fallback when uv cannot be had or fails.
+# uv (from PyPI) makes and fills the virtual environment in seconds where python -m venv and
+# pip take over a minute (scripts/venv-install: a system uv, else uv from PyPI). INSTALLER=pip
+# uses pip alone; pip is also the fallback when uv cannot be had or fails.
 INSTALLER ?= uv
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-
-# $(call install_pkgs,PIP ARGUMENTS)
-install_pkgs = \
-	if [ "$(INSTALLER)" = uv ] && { command -v uv >/dev/null || [ -x $(BIN)/uv ] || $(BIN)/pip install -q uv; }; then \
-	  uv=$$(command -v uv || echo $(BIN)/uv); echo "installing with $$uv"; \
-	  $$uv pip install -q --python $(BIN)/python $(1) || { echo "uv failed: installing with pip"; $(BIN)/pip install -q $(1); }; \
-	else echo "installing with pip"; $(BIN)/pip install -q $(1); fi
-
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	@$(call install_pkgs,-e .)
+$(VENV)/.installed: pyproject.toml
+	@sh scripts/venv-install $(VENV) $(PYTHON) $(INSTALLER) -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	@$(call install_pkgs,-e ".[test,bench]")
+	@sh scripts/venv-install $(VENV) $(PYTHON) $(INSTALLER) -e ".[test,bench]"
 	touch $@
 
 # Chromium, fonts and Virtuoso from Debian's packages: installed as root, else make test stops

@@ -94,7 +94,21 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object"}},
+        "errors": {
+            "type": "array",
+            "description": "What was wrong, one entry per field (every 422; a 400 naming parameters).",
+            "items": {
+                "type": "object",
+                "required": ["field", "value", "message"],
+                "properties": {
+                    "field": {"type": "string", "description": "Parameter or body field (dotted path, e.g. themes.0)."},
+                    "value": {"description": "The value given (null if missing or not a plain value)."},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+        "valid": {"type": "object", "description": "For an unknown filter value: the values the filter takes, by parameter."},
+        "id": {"type": "string", "description": "For a 409 (duplicate) or a reused Idempotency-Key: the existing recommendation."},
         "results": {"type": "array", "items": {"type": "object"}},
     },
     "additionalProperties": True,

@@ -10,11 +10,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import get_store
-from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, negotiate_lang, page_response, paging, store_guard
+from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, known_parameters, negotiate_lang, page_response, paging, resolve_filter, store_guard
 from graph import queries
 from graph.store import Store
 
-router = APIRouter(prefix="/api", tags=["resources"], dependencies=[Depends(store_guard)])
+router = APIRouter(prefix="/api", tags=["resources"], dependencies=[Depends(store_guard), Depends(known_parameters)])
 
 IRI = Annotated[str, Field(description="IRI of the resource", examples=["https://w3id.org/zukunftsdialog/id/organisation/dgb-nrw"])]
 
@@ -161,10 +161,11 @@ PagingDep = Annotated[Paging, Depends(paging)]
             summary="Organisations with type, parent body and representatives")
 def list_organisations(
     request: Request, store: StoreDep, lang: LangDep, page: PagingDep,
-    type_: Annotated[str | None, Query(pattern=IRI_PATTERN, alias="type", description="Organisation-type IRI, e.g. …/organisation-type/gewerkschaft")] = None,
+    type_: Annotated[str | None, Query(alias="type", max_length=2000, description="Organisation type: its slug (`gewerkschaft`) or IRI (…/organisation-type/gewerkschaft); an unknown one is a 422 listing the valid ones.",
+                                       examples=["gewerkschaft"])] = None,
     signatory: Annotated[bool | None, Query(description="Only organisations a document was (true) or was not (false) signed for.")] = None,
 ) -> Response:
-    result = queries.organisations(store, lang, type_=check_iri("type", type_), signatory=signatory,
+    result = queries.organisations(store, lang, type_=resolve_filter(store, "type", type_), signatory=signatory,
                                    limit=page.limit, offset=page.offset)
     return page_response(request, result, page)
 

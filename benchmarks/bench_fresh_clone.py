@@ -3,8 +3,8 @@
 Each case clones this repository's committed ``HEAD`` (``git clone``) into a temporary
 directory and runs ``make serve`` there on a free loopback port, with its own package caches:
 
-* ``uv, cold cache``: empty uv and pip caches (pip installs uv itself, uv the project): every
-  wheel is downloaded from the package index;
+* ``uv, cold cache``: empty uv and pip caches and no uv bootstrap (pip installs uv itself into
+  ``~/.cache/zukunftsdialog``, uv the project): every wheel is downloaded from the package index;
 * ``uv, warm cache``: a second fresh clone with the caches the cold run filled (what a developer
   sees from the second clone on);
 * the same two with ``INSTALLER=pip`` (pip alone, the fallback and what ``make serve`` did
@@ -45,6 +45,7 @@ def serve_from_fresh_clone(workdir: Path, name: str, installer: str, caches: Pat
     env.update({
         "UV_CACHE_DIR": str(caches / "uv"),
         "PIP_CACHE_DIR": str(caches / "pip"),
+        "XDG_CACHE_HOME": str(caches / "xdg"),  # where scripts/venv-install keeps its uv
         "XDG_DATA_HOME": str(workdir / "xdg"),
     })
     log = (workdir / f"{name}.log").open("wb")

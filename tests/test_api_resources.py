@@ -227,7 +227,7 @@ def test_a_filter_that_is_no_iri_is_a_422_problem(api, param):
     r = api.get("/api/recommendations", params={param: "nicht eine IRI> }"})
     assert r.status_code == 422
     assert r.headers["content-type"].startswith(PROBLEM)
-    assert any(param in e["loc"] for e in r.json()["errors"])
+    assert any(e["field"] == param for e in r.json()["errors"])
 
 
 # --- documents and events ------------------------------------------------------------------
