@@ -7,6 +7,7 @@ Handlers here turn FastAPI's and Starlette's errors (404, 405, 422 validation, .
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -50,8 +51,11 @@ class Problem(Exception):
 def field_error(field: str, value: Any, message: str) -> dict[str, Any]:
     """One entry of a problem's ``errors``: the one shape of every 422 (and of a 400 naming
     parameters), from the framework's validation and from our own checks alike."""
-    if isinstance(value, str) and len(value) > 300:
-        value = value[:300] + "…"
+    if isinstance(value, str):
+        # echoed as it came, but always encodable: a lone surrogate becomes "?"
+        value = value[:300].encode("utf-8", "replace").decode("utf-8") + ("…" if len(value) > 300 else "")
+    elif isinstance(value, float) and not math.isfinite(value):
+        value = str(value)  # NaN and Infinity are no JSON
     return {"field": field, "value": value, "message": message}
 
 
