@@ -20,18 +20,25 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api import reader
 from api.deps import get_store
 from api.problems import RDF_CONTENT, Problem, problem_responses
 from api.sparql import CORS, accepted, wants_html
 from graph import dataset_description, resources
 from graph.build import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from graph.describe import Description, describe, graph_rdf
+from graph.domain.sources import slug
 from graph.export import RDF_DUMPS, dump_rdf
 from graph.namespaces import ID_BASE, PREFIXES
 from graph.sparql_service import NotAcceptable, media_type_of, negotiate
 from graph.store import Store
 
 router = APIRouter(tags=["linked data"])
+OA_HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
+OA_HAS_SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
+OA_EXACT = "http://www.w3.org/ns/oa#exact"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+DCTERMS_SOURCE = "http://purl.org/dc/terms/source"
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -110,21 +117,48 @@ def _value(d: Description, term, lang: str, depth: int = 0) -> dict:
     return {"kind": "literal", "text": str(term), "lang": None, "datatype": None}
 
 
-def render_resource(d: Description, path: str, lang: str) -> str:
-    """The HTML page of a description (every text escaped by the template engine)."""
+def _common(d: Description, path: str, lang: str) -> dict:
     title = d.label(d.iri, lang) or _compact(d.iri)
     other = d.label(d.iri, "en" if lang == "de" else "de")
-    quotes = [{
-        "exact": q.exact, "prefix": q.prefix, "suffix": q.suffix,
-        "document": _link(d, q.document, lang) if q.document else None,
-        "cited": _link(d, q.cited, lang) if q.cited else None,
-    } for q in d.quotes]
-    rows = [{"p": _link(d, t.predicate.value, lang), "o": _value(d, t.object, lang)} for t in d.statements()]
+    return {"lang": lang, "other": "en" if lang == "de" else "de", "t": TEXT[lang], "r": reader.TEXT[lang],
+            "title": title, "alt_title": other if other != title else None, "iri": d.iri, "path": path,
+            "cite": reader.citation(title, d.iri, lang),
+            "rows": [{"p": _link(d, t.predicate.value, lang), "o": _value(d, t.object, lang)} for t in d.statements()]}
+
+
+def render_resource(store: Store, d: Description, path: str, lang: str) -> str:
+    """The HTML page of a description (every text escaped by the template engine): the reader
+    for a source with a text, the passage in context for an excerpt, else the statements."""
+    common = _common(d, path, lang)
+    view = reader.source_view(store, d.iri, lang)
+    if view is not None:
+        return _ENV.get_template("reader.html").render(**common, view=view, text_lang="de")
+    objects = {t.predicate.value: t.object for t in d.statements()}
+    source = objects.get(OA_HAS_SOURCE)
+    if source is not None and isinstance(source, ox.NamedNode):
+        facts = [_link(d, s, lang) for s, p in d.incoming if p == PROV_DERIVED]
+        cited = [_link(d, t.object.value, lang) for t in d.statements()
+                 if t.predicate.value == DCTERMS_SOURCE and isinstance(t.object, ox.NamedNode)]
+        exact = next((t.object.value for sel in d.statements() if sel.predicate.value == OA_HAS_SELECTOR
+                      for t in d.statements(sel.object) if t.predicate.value == OA_EXACT), "")
+        source_label = d.label(source.value, lang) or _compact(source.value)
+        common["cite"] = reader.citation(f"{source_label}, {reader.TEXT[lang]['passage']} {slug(d.iri)}", d.iri, lang)
+        return _ENV.get_template("excerpt.html").render(
+            **common, source=_link(d, source.value, lang), facts=facts, cited=cited, exact=exact,
+            slug=slug(d.iri), context=reader.context_of(store, d.iri, source.value))
+    quotes = []
+    for q in d.quotes:
+        context = reader.context_of(store, q.excerpt, q.document)
+        quotes.append({
+            "exact": context.passage if context else q.exact,
+            "before": context.before if context else None, "after": context.after if context else None,
+            "slug": slug(q.excerpt), "in_reader": bool(context),
+            "document": _link(d, q.document, lang) if q.document else None,
+            "cited": _link(d, q.cited, lang) if q.cited else None,
+        })
     incoming = [{"s": _link(d, s, lang), "p": _link(d, p, lang)} for s, p in d.incoming]
     return _ENV.get_template("resource.html").render(
-        lang=lang, other="en" if lang == "de" else "de", t=TEXT[lang], title=title,
-        alt_title=other if other != title else None, iri=d.iri, path=path,
-        types=[_link(d, ty, lang) for ty in d.types()], quotes=quotes, rows=rows,
+        **common, types=[_link(d, ty, lang) for ty in d.types()], quotes=quotes,
         incoming=incoming, incoming_more=len(d.incoming) >= 200,
     )
 
@@ -142,7 +176,8 @@ async def resource(
     if description is None:
         raise Problem(404, f"Nothing is known about <{iri}>.", type_="not-found", headers=dict(CORS))
     if fmt is None:
-        return HTMLResponse(render_resource(description, f"/id/{path}", lang), headers={"Vary": "Accept"})
+        html = await anyio.to_thread.run_sync(lambda: render_resource(store, description, f"/id/{path}", lang))
+        return HTMLResponse(html, headers={"Vary": "Accept"})
     return _rdf_response(description.serialise(getattr(ox.RdfFormat, fmt)), fmt)
 
 

@@ -63,6 +63,7 @@ ASSETS = {
     "yasgui.min.css": "text/css; charset=utf-8",
     "query-page.js": "text/javascript; charset=utf-8",
     "query-page.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
 }
 
 
@@ -303,6 +304,12 @@ def _service_description(request: Request, store: Store, accept: list[str]) -> R
 def examples() -> JSONResponse:
     """``[{"id", "question": {"de", "en"}, "query"}]`` from ``queries/*.rq``."""
     return JSONResponse([e.to_dict() for e in query_examples.examples()], headers=CORS)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico whatever a page links: the same SVG icon."""
+    return asset("favicon.svg")
 
 
 @router.get("/sparql/assets/{name}", include_in_schema=False)

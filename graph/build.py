@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph import resources
+from graph.domain import passages
 from graph.namespaces import source_graph
 from graph.store import Store, rdf_format
 
@@ -68,9 +69,15 @@ def build(store: Store, progress: Callable[[str], None] | None = None) -> BuildR
     >>> report = build(open_store("memory"))
     >>> report.quads > 1000
     True
+
+    Raises :class:`graph.domain.sources.AnchorError` (naming each excerpt) if a selector of the
+    data matches nothing or more than one place in its source text.
     """
     started = time.perf_counter()
     files = source_files()
+    # Every quoted passage must stand exactly once in its source text: checked before the
+    # store is touched, so a broken selector fails the build and changes nothing.
+    passages.check_files(resources.files("data", ".ttl", ".trig"))
     graphs = graphs_of(files)
     for g in sorted(graphs):
         store.clear_graph(g)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from graph import store as store_mod
+from graph.domain.sources import AnchorError
 from graph.store import QuerySyntaxError, Store, StoreError
 
 app = typer.Typer(
@@ -121,6 +122,8 @@ def build_with_progress(store: Store) -> None:
             report = build(store, progress=step)
         except StoreError as exc:
             raise fail(str(exc), EXIT_STORE) from exc
+        except AnchorError as exc:  # a quoted passage does not stand (once) in its source
+            raise fail(f"passages not found in their sources: {exc}", EXIT_NONCONFORMING) from exc
     err.print(
         f"built {report.quads} quads in {report.graphs} graphs from {report.files} files "
         f"in {report.seconds:.2f} s into {store.location}",

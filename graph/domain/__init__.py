@@ -1,0 +1,1 @@
+"""The domain: what the graph says, as answers for the API and the pages."""
