@@ -133,6 +133,20 @@ def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def filter_enums(schema: dict[str, Any], store: Any) -> dict[str, Any]:
+    """Give every filter parameter (marked with ``FILTER_MARK``) the enum of the values the
+    graph has for it: slugs and IRIs, as the API takes them."""
+    from api.listing import FILTER_MARK, filter_enum
+
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for param in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                name = param.get("schema", {}).pop(FILTER_MARK, None) or param.pop(FILTER_MARK, None)
+                if name:
+                    param["schema"] = {"type": "string", "enum": filter_enum(store, name)}
+    return schema
+
+
 def install(app: FastAPI) -> None:
     """Serve /docs and its assets, and make /openapi.json describe problem+json errors."""
     app.include_router(router)
@@ -143,7 +157,7 @@ def install(app: FastAPI) -> None:
                 title=app.title, version=app.version, description=app.description,
                 routes=app.routes, tags=app.openapi_tags, servers=app.servers,
             )
-            app.openapi_schema = problem_openapi(schema)
+            app.openapi_schema = filter_enums(problem_openapi(schema), app.state.store)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

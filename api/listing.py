@@ -122,6 +122,17 @@ def resolve_filter(store: Store, name: str, value: str | None) -> str | None:
                       errors=[field_error(name, value, exc.message)], valid={name: exc.candidates or exc.valid}) from None
 
 
+#: Marks a filter parameter in OpenAPI (``json_schema_extra``): api.docs lists its valid values
+#: there as an enum taken from the graph, so the documentation says exactly what is accepted.
+FILTER_MARK = "x-zdg-filter"
+
+
+def filter_enum(store: Store, name: str) -> list[str]:
+    """Every value the filter ``name`` takes: the short names, then the IRIs."""
+    iris = filter_values.valid_iris(store, name)
+    return [*filter_values.short_names(iris), *iris]
+
+
 _ALLOWED: dict[int, frozenset[str]] = {}
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import require_token
 from api.deps import get_store
 from api.listing import (IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, known_parameters,
-                         negotiate_lang, page_response, paging, resolve_filter, store_guard)
+                         negotiate_lang, page_response, paging, resolve_filter, store_guard, FILTER_MARK)
 from api.problems import Problem, field_error
 from api.resources import Ref, SourceEntry
 from graph import queries
@@ -97,11 +97,11 @@ def list_recommendations(
     store: StoreDep,
     lang: Annotated[str, Depends(negotiate_lang)],
     page: Annotated[Paging, Depends(paging)],
-    theme: Annotated[str | None, Query(max_length=2000, examples=["kreislaufwirtschaft"],
+    theme: Annotated[str | None, Query(max_length=2000, json_schema_extra={FILTER_MARK: "theme"}, examples=["kreislaufwirtschaft"],
                                        description="Theme (also matches fields SKOS-mapped to it). " + FilterQ.format(slug="kreislaufwirtschaft"))] = None,
-    level: Annotated[str | None, Query(max_length=2000, examples=["eu"],
+    level: Annotated[str | None, Query(max_length=2000, json_schema_extra={FILTER_MARK: "level"}, examples=["eu"],
                                        description="Policy level. " + FilterQ.format(slug="eu"))] = None,
-    actor: Annotated[str | None, Query(max_length=2000, examples=["dgb-nrw"],
+    actor: Annotated[str | None, Query(max_length=2000, json_schema_extra={FILTER_MARK: "actor"}, examples=["dgb-nrw"],
                                        description="Proposing organisation. " + FilterQ.format(slug="dgb-nrw"))] = None,
     source: Annotated[str | None, Query(pattern=IRI_PATTERN, description="IRI of a source document or record, or its URL.")] = None,
 ) -> Response:

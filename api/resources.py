@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import get_store
-from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, known_parameters, negotiate_lang, page_response, paging, resolve_filter, store_guard
+from api.listing import FILTER_MARK, IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, known_parameters, negotiate_lang, page_response, paging, resolve_filter, store_guard
 from graph import queries
 from graph.store import Store
 
@@ -161,7 +161,7 @@ PagingDep = Annotated[Paging, Depends(paging)]
             summary="Organisations with type, parent body and representatives")
 def list_organisations(
     request: Request, store: StoreDep, lang: LangDep, page: PagingDep,
-    type_: Annotated[str | None, Query(alias="type", max_length=2000, description="Organisation type: its slug (`gewerkschaft`) or IRI (…/organisation-type/gewerkschaft); an unknown one is a 422 listing the valid ones.",
+    type_: Annotated[str | None, Query(alias="type", max_length=2000, json_schema_extra={FILTER_MARK: "type"}, description="Organisation type: its slug (`gewerkschaft`) or IRI (…/organisation-type/gewerkschaft); an unknown one is a 422 listing the valid ones.",
                                        examples=["gewerkschaft"])] = None,
     signatory: Annotated[bool | None, Query(description="Only organisations a document was (true) or was not (false) signed for.")] = None,
 ) -> Response:
