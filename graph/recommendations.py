@@ -131,7 +131,8 @@ def recommendation_quads(new: NewRecommendation, *, ident: str | None = None, no
     text = ox.Literal(new.text.strip(), language=new.lang)
     source = ox.NamedNode(new.source.strip())
     excerpt = ox.NamedNode(f"{ID_BASE}excerpt/api-{ident}")
-    selector = ox.BlankNode()
+    # An IRI, not a blank node: a remote SPARQL server can be told to delete it exactly.
+    selector = ox.NamedNode(f"{ID_BASE}excerpt/api-{ident}-selector")
 
     def n(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
