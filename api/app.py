@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.security import SecurityMiddleware
-from api.sparql import QueryFastPath
+from api.routes.sparql import QueryFastPath
 from graph import __version__
 from graph.build import build
 from graph.store import Store, open_store
@@ -54,7 +54,7 @@ def create_app(store: Store | None = None) -> FastAPI:
 
 
 def _mount_routers(app: FastAPI) -> None:
-    from api import docs, health, landing, linked_data, network, pages, recommendations, resources, sparql
+    from api.routes import docs, health, landing, linked_data, network, pages, recommendations, resources, sparql
 
     for module in (health, landing, sparql, linked_data, resources, recommendations, network, pages):
         app.include_router(module.router)

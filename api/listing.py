@@ -13,7 +13,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.problems import Problem, field_error
-from graph import filter_values, queries
+from graph.domain import filters as filter_values
+from graph.domain import lists as queries
 from graph.store import Store, StoreError
 
 T = TypeVar("T")
@@ -192,7 +193,7 @@ def page_response(request: Request, page: queries.Page, paging_: Paging) -> Resp
     return cached_json(request, {"items": page.items, "total": page.total, "limit": paging_.limit, "offset": paging_.offset})
 
 
-#: Documented answers shared by the list endpoints (the problem bodies are set in api.docs).
+#: Documented answers shared by the list endpoints (the problem bodies are set in api.routes.docs).
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the If-None-Match ETag still matches."},
     400: {"description": "An unknown query parameter (problem details; `errors` names it)."},

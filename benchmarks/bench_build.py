@@ -87,7 +87,7 @@ def start_server(store: Path | str, workdir: Path, *, token: str | None = None,
     url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [PYTHON, "-m", "graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store)],
+        [PYTHON, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store)],
         env=full_env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
     deadline = started + timeout

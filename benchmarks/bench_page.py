@@ -4,7 +4,7 @@ For the shipped graph and synthetic graphs of 200 / 2,000 / 10,000 nodes (in the
 shape: organisations, persons, themes, levels, recommendations, documents, meetings, with
 their typical links), two pages are written as files and opened in the system Chromium:
 
-* ours (``graph.render``): layout precomputed with networkx, physics off; "interactive" is
+* ours (``graph.page.render``): layout precomputed with networkx, physics off; "interactive" is
   when the page sets ``window.zdgReadyAt`` after vis-network drew the network the first time;
 * the pyvis default page (``pyvis.network.Network``, default options: physics on with
   stabilisation) for the same nodes and edges, with ``cdn_resources="in_line"`` so that
@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from graph import network, render  # noqa: E402
+from graph import network
+from graph.page import render  # noqa: E402
 
 SIZES = (200, 2_000, 10_000)
 QUICK_SIZES = (200, 2_000)

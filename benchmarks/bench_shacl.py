@@ -4,9 +4,9 @@
 
 On synthetic graphs (benchmarks.generate) of 10k / 100k / 400k triples:
 
-* full validation: ``graph.validation.validate`` (shapes compiled to SPARQL, run by Oxigraph)
+* full validation: ``graph.shacl.validation.validate`` (shapes compiled to SPARQL, run by Oxigraph)
   vs pyshacl on the same data already in an rdflib graph (its parse is a row of its own);
-* single write: ``graph.validation.check_quads`` for one new recommendation (with its
+* single write: ``graph.shacl.validation.check_quads`` for one new recommendation (with its
   excerpt), valid and invalid ones alternating, vs pyshacl validating the whole graph with
   the write added (what "validate the store after the write" costs without a gate).
 
@@ -86,8 +86,8 @@ def bench_size(size: int, writes: int, full_repeats: int) -> list[dict]:
     from rdflib import Graph
 
     from benchmarks.generate import generate
-    from graph import validation
-    from graph.shacl_pyshacl import data_graph, validate_graph
+    from graph.shacl import validation
+    from graph.shacl.reference import data_graph, validate_graph
     from graph.store import EmbeddedStore
 
     quads = list(generate(size, seed=0))

@@ -99,7 +99,8 @@ def model_quads() -> list[ox.Quad]:
     and the shapes grow to. Files are read as ``zdg build`` reads them; blank nodes get stable
     labels so that the same seed gives the same file.
     """
-    from graph.build import SHAPES_GRAPH, source_files
+    from graph.build import source_files
+    from graph.vocab import SHAPES_GRAPH
     from graph.store import rdf_format
 
     quads: dict[ox.Quad, None] = {}

@@ -17,11 +17,8 @@ import pyoxigraph as ox
 
 from graph import resources
 from graph.domain import passages
-from graph.namespaces import source_graph
 from graph.store import Store, rdf_format
-
-ONTOLOGY_GRAPH = source_graph("ontology")
-SHAPES_GRAPH = source_graph("shapes")
+from graph.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH, source_graph
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""The ``zdg`` command line: build, serve, validate, load, query, export, viz.
+"""The graph's commands of ``zdg``: build, validate, load, query, export, viz.
+
+``serve`` is added by :mod:`api.cli` (the ``zdg`` entry point), so that this package knows
+nothing of HTTP.
 
 Exit codes: 0 success; 1 the data does not conform (validate, load); 2 bad usage or
 unreadable input; 3 the store could not be reached or refused the operation.
@@ -157,63 +160,6 @@ def build(store: StoreOpt = None, update_url: UpdateUrlOpt = None) -> None:
         s.close()
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind (default: loopback only).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    store: StoreOpt = None,
-    update_url: UpdateUrlOpt = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (remote stores only).")] = 1,
-) -> None:
-    """Build if the store is empty, then serve the HTTP API, SPARQL endpoint and pages."""
-    import os
-
-    import uvicorn
-
-    location = str(store or os.environ.get("ZDG_STORE") or store_mod.default_location())
-    remote = location.startswith(("http://", "https://"))
-    if workers > 1 and not remote:
-        raise fail("--workers > 1 needs a remote store (an embedded store is owned by one process)")
-    # Opened (and built once) here: a store held by another server is refused with a clear
-    # message before uvicorn starts, and the log says what the server starts from.
-    s = open_or_exit(location, update_url, build_if_empty=False)
-    try:
-        if s.is_empty():
-            err.print(f"the store at {location} is empty (first use): building the shipped graph into it", highlight=False)
-            build_with_progress(s)
-        else:
-            err.print(f"the store at {location} holds {len(s)} quads: serving them as they are "
-                      f"(zdg build --store {location} rebuilds the shipped graph)", highlight=False)
-    except StoreError as exc:
-        s.close()
-        raise fail(str(exc), EXIT_STORE) from exc
-    check_remote(s)
-    base = f"http://{host}:{port}"
-    err.print(
-        f"serving on {base}/ (store: {location})\n"
-        f"  {base}/graph   network page for staff (Netzwerkkarte)\n"
-        f"  {base}/sparql  SPARQL query page and endpoint (zdg query --store {base}/sparql ...)\n"
-        f"  {base}/docs    JSON API documentation (OpenAPI)",
-        highlight=False,
-    )
-    if remote:
-        # Each worker opens its own connection; this process only checked and built.
-        s.close()
-        os.environ["ZDG_STORE"] = location
-        if update_url:
-            os.environ["ZDG_UPDATE_URL"] = update_url
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
-        return
-    # An embedded store is owned by this one process (RocksDB holds a lock): the app serves
-    # the store opened above.
-    from api.app import create_app
-
-    try:
-        uvicorn.run(create_app(s), host=host, port=port, log_level="info")
-    finally:
-        s.close()
-
-
 class ReportFormat(str, Enum):
     text = "text"
     json = "json"
@@ -229,7 +175,7 @@ def validate(
     update_url: UpdateUrlOpt = None,
 ) -> None:
     """SHACL report. Exit 0 conforms, 1 violations, 2 bad usage or unreadable input."""
-    from graph import validation
+    from graph.shacl import validation
 
     if files:
         if store:
@@ -301,8 +247,8 @@ def _bytes_progress() -> Progress:
 
 
 def _load_one(s: Store, path: Path, graph: str | None, no_validate: bool) -> None:
-    from graph import validation
-    from graph.namespaces import source_graph
+    from graph.shacl import validation
+    from graph.vocab import source_graph
 
     try:
         fmt = store_mod.rdf_format(path)
@@ -414,7 +360,7 @@ def viz(
     update_url: UpdateUrlOpt = None,
 ) -> None:
     """Write the interactive network page as one self-contained offline HTML file."""
-    from graph import render
+    from graph.page import render
 
     if lang not in ("de", "en"):
         raise fail("--lang must be de or en")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
-from graph.namespaces import PREFIXES
+from graph.vocab import PREFIXES
 from graph.store import Store
 
 #: Format names of ``zdg export`` and ``/dump.*`` with their media types.

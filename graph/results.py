@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
-from graph.namespaces import PREFIXES
+from graph.vocab import PREFIXES
 from graph.store import QueryResult
 
 #: Short names and media types of result formats for SELECT and ASK.

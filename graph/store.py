@@ -244,7 +244,7 @@ MAX_NESTING = 500
 
 
 def _check_nesting(sparql: str) -> None:
-    from graph.sparql_guard import nesting_depth
+    from graph.sparql.guard import nesting_depth
 
     if nesting_depth(sparql) > MAX_NESTING:
         raise QuerySyntaxError(f"the text is nested more than {MAX_NESTING} levels deep; flatten it")
@@ -291,19 +291,26 @@ class EmbeddedStore(Store):
     def apply_change(self, added, removed):
         self.generation += 1
         try:
-            if not removed:
-                self._store.extend(added)  # one transaction, blank nodes kept as they are
-            elif not any(_has_blank_node(q) for q in [*added, *removed]):
-                self._store.update(_change_as_sparql(added, removed))  # one transaction
-            else:
-                # SPARQL cannot name a blank node, and pyoxigraph has no transaction spanning a
-                # removal and an insertion: the rare change that deletes or reuses blank nodes is
-                # applied in two steps (under the caller's write lock).
-                for q in removed:
-                    self._store.remove(q)
-                self._store.extend(added)
+            self._write_change(added, removed)
+            if self.location != "memory":
+                # A write reaches RocksDB's log without fsync: it survives a crash of this
+                # process, not a power loss. Flushing makes it durable before it is acknowledged.
+                self._store.flush()
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+
+    def _write_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
+        if not removed:
+            self._store.extend(added)  # one transaction, blank nodes kept as they are
+        elif not any(_has_blank_node(q) for q in [*added, *removed]):
+            self._store.update(_change_as_sparql(added, removed))  # one transaction
+        else:
+            # SPARQL cannot name a blank node, and pyoxigraph has no transaction spanning a
+            # removal and an insertion: the rare change that deletes or reuses blank nodes is
+            # applied in two steps (under the caller's write lock).
+            for q in removed:
+                self._store.remove(q)
+            self._store.extend(added)
 
     def load_data(self, data, fmt, graph=None):
         fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
@@ -395,7 +402,7 @@ class RemoteStore(Store):
             form["default-graph-uri"] = default_graphs
         if named_graphs:
             form["named-graph-uri"] = named_graphs
-        from graph.sparql_guard import query_form
+        from graph.sparql.guard import query_form
 
         # Ask for the form the query has: Virtuoso answers a CONSTRUCT asked for as JSON with a
         # table of ?s ?p ?o, which would read as solutions.

@@ -114,7 +114,7 @@ def start_api(store: str, tmp: Path, env: dict[str, str] | None = None, port: in
     full_env = {k: v for k, v in os.environ.items() if k != "ZDG_TOKEN"}
     full_env.update({"ZDG_STORE": store, **(env or {})})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--store", store],
+        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--store", store],
         env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}"

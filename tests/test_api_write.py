@@ -174,8 +174,8 @@ def test_a_valid_write_through_a_remote_sparql_store(api_server, oxigraph_server
 def test_the_shapes_refuse_what_the_field_checks_refuse(built_store):
     """Defence in depth: the quads of a write with an unknown theme or level would also fail
     the SHACL gate, so a write path without the field checks could not store them either."""
-    from graph import validation
-    from graph.recommendations import NewRecommendation, recommendation_quads
+    from graph.shacl import validation
+    from graph.domain.recommendations import NewRecommendation, recommendation_quads
 
     def verdict(**change) -> validation.Report:
         fields = {"text": VALID_RECOMMENDATION["text"], "lang": "de", "themes": VALID_RECOMMENDATION["themes"], "levels": VALID_RECOMMENDATION["levels"],

@@ -20,7 +20,7 @@ HINT = "--store http://127.0.0.1:8000/sparql"
 def zdg(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items() if k not in ("ZDG_STORE", "ZDG_TOKEN")}
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "graph.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True, text=True,
                           cwd=ROOT, env=full_env, timeout=timeout)
 
 

@@ -18,8 +18,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from graph import validation
-from graph.namespaces import sparql_prologue
+from graph.shacl import validation
+from graph.vocab import sparql_prologue
 from graph.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

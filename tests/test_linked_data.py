@@ -10,7 +10,7 @@ import pytest
 import rdflib
 from rdflib.namespace import DCAT, OWL, RDF, SH, SKOS
 
-from graph.namespaces import ID_BASE, OA, VOID, ZD
+from graph.vocab import ID_BASE, OA, VOID, ZD
 
 DGB_NRW = ID_BASE + "organisation/dgb-nrw"
 LETTER = ID_BASE + "document/letter-of-intent-2023-01-20"

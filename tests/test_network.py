@@ -1,4 +1,4 @@
-"""The network projections (graph.network), the page renderer (graph.render) and their HTTP
+"""The network projections (graph.network), the page renderer (graph.page.render) and their HTTP
 routes (/api/network, .graphml, .gexf, /graph). Expected facts come from the source texts."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import httpx
 import networkx as nx
 import pytest
 
-from graph import network, render
+from graph import network
+from graph.page import render
 from graph.export import dump_network
 from tests.conftest import FOLLOWUP, LETTER
 

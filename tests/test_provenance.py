@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.namespaces import sparql_prologue
+from graph.vocab import sparql_prologue
 from graph.store import Store
 
 LETTER_DOC = "https://w3id.org/zukunftsdialog/id/document/letter-of-intent-2023-01-20"

@@ -53,7 +53,7 @@ def test_sparqlwrapper_reads_the_query_form_right(path: Path):
 
 
 def test_the_headers_still_state_the_question():
-    from graph.query_examples import parse
+    from graph.domain.examples import parse
 
     for path in QUERY_FILES:
         example = parse(path.stem, path.read_text(encoding="utf-8"))

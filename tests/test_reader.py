@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.namespaces import sparql_prologue
+from graph.vocab import sparql_prologue
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER = {"Accept": "text/html"}

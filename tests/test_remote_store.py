@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graph.namespaces import ID_BASE, VOID
+from graph.vocab import ID_BASE, VOID
 from tests.conftest import ROOT, start_api, start_oxigraph
 from tests.test_sparql_protocol import NAMES_QUERY, signatories
 

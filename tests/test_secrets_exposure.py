@@ -34,7 +34,7 @@ VALID_REC = {
 
 
 def cli_help(command: str) -> str:
-    out = subprocess.run([sys.executable, "-m", "graph.cli", command, "--help"], cwd=ROOT, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "api.cli", command, "--help"], cwd=ROOT, capture_output=True,
                          text=True, env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout
@@ -60,7 +60,7 @@ def test_serve_hands_the_default_host_to_uvicorn(tmp_path: Path, monkeypatch: py
     import uvicorn
     from typer.testing import CliRunner
 
-    from graph.cli import app
+    from api.cli import app
 
     seen: dict = {}
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
@@ -74,7 +74,7 @@ def test_a_real_server_listens_on_loopback_only_and_keeps_the_token_off_its_comm
     env = {**{k: v for k, v in os.environ.items() if k != "ZDG_TOKEN"}, "ZDG_TOKEN": SECRET}
     log = tmp_path / "serve.log"
     # No --host: the default must be loopback.
-    proc = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port),
                              "--store", str(tmp_path / "store")], cwd=ROOT, env=env,
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:

@@ -12,10 +12,10 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from graph import validation
-from graph.namespaces import sparql_prologue
+from graph.shacl import validation
+from graph.vocab import sparql_prologue
 from graph.resources import folder
-from graph.shacl_sparql import SEVERITY
+from graph.shacl.engine import SEVERITY
 from graph.store import EmbeddedStore, Store
 
 ID = "https://w3id.org/zukunftsdialog/id/"

@@ -15,7 +15,7 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 
-from graph.namespaces import ID_BASE, sparql_prologue
+from graph.vocab import ID_BASE, sparql_prologue
 from tests.test_sparql_protocol import NAMES_QUERY, signatories
 
 ROLES_QUERY = sparql_prologue() + """SELECT ?name ?role WHERE {

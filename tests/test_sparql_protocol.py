@@ -24,7 +24,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
-from graph.namespaces import ID_BASE, sparql_prologue
+from graph.vocab import ID_BASE, sparql_prologue
 
 LETTER_GRAPH = ID_BASE + "source/letter-of-intent-2023-01-20"
 CATALOGUE_GRAPH = ID_BASE + "source/followup-2023-2025"
@@ -259,7 +259,7 @@ def test_bad_query_syntax(url):
 
 
 def test_problems_name_the_request_and_stay_readable_cross_origin(url):
-    # /sparql is answered before FastAPI's routing (api.sparql.QueryFastPath): its problems
+    # /sparql is answered before FastAPI's routing (api.routes.sparql.QueryFastPath): its problems
     # must look like every other route's, with the security headers on them.
     r = httpx.get(url, params={"query": "SELECT * WHERE { ?s ?p "}, headers={"Origin": "https://example.org"})
     body = assert_problem(r, 400)

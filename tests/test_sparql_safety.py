@@ -12,10 +12,10 @@ import time
 import httpx
 import pytest
 
-from graph import sparql_guard
-from graph.namespaces import ID_BASE
-from graph.sparql_guard import ForbiddenOperation
-from graph.sparql_service import QueryLimits, QueryService, sandboxed
+from graph.sparql import guard as sparql_guard
+from graph.vocab import ID_BASE
+from graph.sparql.guard import ForbiddenOperation
+from graph.query.service import QueryLimits, QueryService, sandboxed
 from graph.store import open_store
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -1,7 +1,7 @@
 """The write gate checks exactly what an update will store (issue 17, point 1).
 
 Differential: for every update of a corpus, the effect computed by
-:func:`graph.update_delta.update_effect` must equal what Oxigraph does when it runs the update
+:func:`graph.shacl.delta.update_effect` must equal what Oxigraph does when it runs the update
 on a copy of the store. The corpus holds the disguises that once slipped past the gate (an
 rdflib algebra round trip lost parentheses and regex flags, and over-counted UNION), the
 constructs of the earlier delta test, and updates generated from a small part of the SPARQL
@@ -19,10 +19,12 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph import sparql_update, validation
-from graph.namespaces import sparql_prologue
+from graph.shacl import update as sparql_update
+from graph.shacl import validation
+from graph.vocab import sparql_prologue
 from graph.store import EmbeddedStore, QuerySyntaxError, Store
-from graph.update_delta import update_effect
+from graph.shacl.delta import UpdateSyntaxError, update_effect
+from graph.shacl.validation import update_source
 
 SHAPES = "https://w3id.org/zukunftsdialog/id/source/shapes"
 ONTOLOGY = "https://w3id.org/zukunftsdialog/id/source/ontology"
@@ -128,7 +130,7 @@ def _norm(quads) -> list[str]:
 @pytest.mark.parametrize("update", CORPUS, ids=[f"u{i:02d}" for i in range(len(CORPUS))])
 def test_effect_equals_what_oxigraph_does(built_store: Store, update: str) -> None:
     text = sparql_prologue() + update
-    effect = update_effect(built_store, text)
+    effect = update_effect(update_source(built_store), text)
     copy = _copy(built_store)
     copy.update(text)
     before, after = set(built_store.quads()), set(copy)
@@ -146,8 +148,10 @@ def test_the_disguises_change_something(built_store: Store) -> None:
 
 def test_a_syntax_error_is_oxigraphs(built_store: Store) -> None:
     for bad in ("INSERT DATA { this is not sparql", "DELETE DATA { _:b <urn:p> 1 }", "DELETE { ?s ?p ?o }"):
+        with pytest.raises(UpdateSyntaxError):
+            update_effect(update_source(built_store), bad)
         with pytest.raises(QuerySyntaxError):
-            update_effect(built_store, bad)
+            validation.update_checked(built_store, bad)
 
 
 @pytest.mark.parametrize("graph", [SHAPES, ONTOLOGY])

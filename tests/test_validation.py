@@ -1,4 +1,4 @@
-"""graph.validation: the compiled SHACL validation and the write gate against pyshacl.
+"""graph.shacl.validation: the compiled SHACL validation and the write gate against pyshacl.
 
 pyshacl (whole graph) is the oracle: the compiled queries must find exactly its results, and
 the write gate must give full validation's verdict and violations after every one of many
@@ -16,9 +16,9 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from benchmarks.generate import generate
-from graph import validation
-from graph.build import SHAPES_GRAPH
-from graph.shacl_sparql import compiled_shapes
+from graph.shacl import validation
+from graph.vocab import SHAPES_GRAPH
+from graph.shacl.engine import compiled_shapes
 from graph.store import EmbeddedStore, QuerySyntaxError, Store, StoreError, open_store
 
 ID = "https://w3id.org/zukunftsdialog/id/"
@@ -363,7 +363,7 @@ def test_gate_and_validation_on_a_remote_oxigraph_server(oxigraph_server) -> Non
 
 
 def test_bulk_writes_take_the_copy_path_with_the_same_verdict(fresh_store: EmbeddedStore, monkeypatch) -> None:
-    from graph import shacl_gate
+    from graph.shacl import gate as shacl_gate
 
     rng, pool = random.Random(5), Pool(fresh_store)
     writes = [random_write(rng, pool) for _ in range(12)]
@@ -377,7 +377,7 @@ def test_bulk_writes_take_the_copy_path_with_the_same_verdict(fresh_store: Embed
 
 def test_pyshacl_leaves_the_shapes_as_they_are(built_store: Store) -> None:
     """pyshacl adds triples to a shapes graph it is given: it must get a copy."""
-    from graph.shacl_sparql import shapes_graph, shapes_invisible
+    from graph.shacl.engine import shapes_graph, shapes_invisible
 
     before = set(shapes_graph())
     validation.validate_pyshacl(built_store)

@@ -16,7 +16,7 @@ from string import Template
 import pyoxigraph as ox
 
 from graph import resources
-from graph.dataset_description import ld_query
+from graph.domain.catalog import ld_query
 from graph.domain.sources import Anchor, AnchorError, Selector, anchor_all, slug
 from graph.store import Store
 

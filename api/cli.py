@@ -1,0 +1,80 @@
+"""The ``zdg`` entry point: the graph's commands (:mod:`graph.cli`) plus ``serve``.
+
+``serve`` lives here because it starts the HTTP application; :mod:`graph` knows nothing of
+HTTP, so the arrow points from ``api`` to ``graph`` only. Exit codes as in :mod:`graph.cli`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from graph import store as store_mod
+from graph.cli import EXIT_STORE, StoreOpt, UpdateUrlOpt, app, build_with_progress, check_remote, err, fail, open_or_exit
+from graph.store import StoreError
+
+__all__ = ["app", "main"]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind (default: loopback only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    store: StoreOpt = None,
+    update_url: UpdateUrlOpt = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (remote stores only).")] = 1,
+) -> None:
+    """Build if the store is empty, then serve the HTTP API, SPARQL endpoint and pages."""
+    location = str(store or os.environ.get("ZDG_STORE") or store_mod.default_location())
+    remote = location.startswith(("http://", "https://"))
+    if workers > 1 and not remote:
+        raise fail("--workers > 1 needs a remote store (an embedded store is owned by one process)")
+    # Opened (and built once) here: a store held by another server is refused with a clear
+    # message before uvicorn starts, and the log says what the server starts from.
+    s = open_or_exit(location, update_url, build_if_empty=False)
+    try:
+        if s.is_empty():
+            err.print(f"the store at {location} is empty (first use): building the shipped graph into it", highlight=False)
+            build_with_progress(s)
+        else:
+            err.print(f"the store at {location} holds {len(s)} quads: serving them as they are "
+                      f"(zdg build --store {location} rebuilds the shipped graph)", highlight=False)
+    except StoreError as exc:
+        s.close()
+        raise fail(str(exc), EXIT_STORE) from exc
+    check_remote(s)  # a server whose default graph hides the data: exit 2, saying how to fix it
+    base = f"http://{host}:{port}"
+    err.print(
+        f"serving on {base}/ (store: {location})\n"
+        f"  {base}/graph   network page for staff (Netzwerkkarte)\n"
+        f"  {base}/sparql  SPARQL query page and endpoint (zdg query --store {base}/sparql ...)\n"
+        f"  {base}/docs    JSON API documentation (OpenAPI)",
+        highlight=False,
+    )
+    if remote:
+        # Each worker opens its own connection; this process only checked and built.
+        s.close()
+        os.environ["ZDG_STORE"] = location
+        if update_url:
+            os.environ["ZDG_UPDATE_URL"] = update_url
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+        return
+    # An embedded store is owned by this one process (RocksDB holds a lock): the app serves
+    # the store opened above. (Imported here: the other commands start without FastAPI.)
+    from api.app import create_app
+
+    try:
+        uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+    finally:
+        s.close()
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,169 @@
+"""What the dataset says about one resource: for ``/id/...`` pages and their RDF.
+
+A :class:`Description` holds the resource's statements (with blank nodes such as quote
+selectors resolved two levels deep), the statements pointing at it, labels for everything
+shown, and, for a fact, the passages it was derived from (``prov:wasDerivedFrom`` an
+``oa:SpecificResource`` with an ``oa:TextQuoteSelector``). Its :attr:`~Description.triples`
+are the RDF to serve: the statements plus those of the excerpts, so the quote travels along.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from string import Template
+
+import pyoxigraph as ox
+
+from graph.domain.catalog import ld_query
+from graph.vocab import PREFIXES
+from graph.store import Store, StoreError
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABEL_PROPERTIES = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://xmlns.com/foaf/0.1/name",
+    "http://purl.org/dc/terms/title",
+)
+_CBD = """CONSTRUCT { $r ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 } WHERE {
+  $r ?p ?o .
+  OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) OPTIONAL { ?o2 ?p3 ?o3 FILTER(isBlank(?o2)) } }
+}"""
+_EXCERPTS = """PREFIX prov: <http://www.w3.org/ns/prov#>
+CONSTRUCT { ?ex ?p ?o . ?o ?p2 ?o2 } WHERE {
+  $r prov:wasDerivedFrom ?ex . ?ex ?p ?o .
+  OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) }
+}"""
+INCOMING_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A passage a fact comes from."""
+
+    excerpt: str
+    exact: str
+    prefix: str | None
+    suffix: str | None
+    document: str | None
+    cited: str | None
+
+
+@dataclass
+class Description:
+    """Everything shown about one resource."""
+
+    iri: str
+    triples: list[ox.Triple]
+    incoming: list[tuple[str, str]]  # (subject IRI, predicate IRI)
+    quotes: list[Quote]
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI -> {lang: label}
+
+    def statements(self, subject: ox.NamedNode | ox.BlankNode | None = None) -> list[ox.Triple]:
+        """The triples about ``subject`` (default: the resource), ``rdf:type`` first."""
+        node = subject if subject is not None else ox.NamedNode(self.iri)
+        found = [t for t in self.triples if t.subject == node]
+        return sorted(found, key=lambda t: (t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
+
+    def types(self) -> list[str]:
+        """The resource's classes."""
+        return [t.object.value for t in self.statements() if t.predicate.value == RDF_TYPE
+                and isinstance(t.object, ox.NamedNode)]
+
+    def label(self, iri: str, lang: str = "de") -> str | None:
+        """The best label of ``iri`` in ``lang`` (then the other language, then untagged)."""
+        by_lang = self.labels.get(iri) or {}
+        for candidate in (lang, "de" if lang == "en" else "en", ""):
+            if candidate in by_lang:
+                return by_lang[candidate]
+        return next(iter(by_lang.values()), None)
+
+    def serialise(self, fmt: ox.RdfFormat) -> bytes:
+        """The RDF of this description (Turtle with our prefixes)."""
+        # Our own IRIs contain '/', which a prefixed name would have to escape: keep them whole.
+        readable = {k: v for k, v in PREFIXES.items() if k != "id"}
+        prefixes = readable if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+        return ox.serialize(self.triples, format=fmt, prefixes=prefixes)
+
+
+def _fill(template: str, **values: str) -> str:
+    return Template(template).substitute(**values)
+
+
+def _iri(iri: str) -> str:
+    """``iri`` as a SPARQL IRI term; ValueError if it is not a valid IRI (so it cannot inject)."""
+    return str(ox.NamedNode(iri))
+
+
+def exists(store: Store, iri: str) -> bool:
+    """True if ``iri`` occurs in the dataset (as subject, object or graph name)."""
+    return store.ask(_fill(ld_query("exists.rq"), resource=_iri(iri)))
+
+
+def describe(store: Store, iri: str) -> Description | None:
+    """The description of ``iri``, or None if the dataset does not mention it.
+
+    >>> from graph.store import open_store
+    >>> from graph.build import build
+    >>> s = open_store("memory"); _ = build(s)
+    >>> d = describe(s, "https://w3id.org/zukunftsdialog/id/organisation/dgb-nrw")
+    >>> "http://www.w3.org/ns/org#OrganizationalUnit" in d.types()
+    True
+    """
+    try:
+        term = _iri(iri)
+    except ValueError:
+        return None
+    if not exists(store, iri):
+        return None
+    triples = list(dict.fromkeys(_construct(store, _fill(_CBD, r=term)) + _construct(store, _fill(_EXCERPTS, r=term))))
+    incoming = [(str(r["s"]), str(r["p"])) for r in
+                store.select(_fill(ld_query("incoming.rq"), resource=term, limit=str(INCOMING_LIMIT)))]
+    quotes = [
+        Quote(str(r["excerpt"]), str(r["exact"]), _text(r.get("prefix")), _text(r.get("suffix")),
+              _text(r.get("document")), _text(r.get("cited")))
+        for r in store.select(_fill(ld_query("quotes.rq"), resource=term))
+    ]
+    description = Description(iri, triples, incoming, quotes)
+    wanted = {iri}
+    for t in triples:
+        wanted.add(t.predicate.value)
+        if isinstance(t.object, ox.NamedNode):
+            wanted.add(t.object.value)
+    for s, p in incoming:
+        wanted.update((s, p))
+    wanted.update(q.document for q in quotes if q.document)
+    description.labels = labels(store, sorted(wanted))
+    return description
+
+
+def _text(term: object) -> str | None:
+    return None if term is None else str(term)
+
+
+def _construct(store: Store, sparql: str) -> list[ox.Triple]:
+    result = store.query(sparql)
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        raise StoreError("expected a graph result")
+    return list(result)
+
+
+def labels(store: Store, iris: list[str], chunk: int = 200) -> dict[str, dict[str, str]]:
+    """Labels of ``iris`` by language (first label property that has one wins)."""
+    found: dict[str, dict[str, tuple[int, str]]] = {}
+    for start in range(0, len(iris), chunk):
+        values = " ".join(_iri(i) for i in iris[start : start + chunk])
+        for row in store.select(_fill(ld_query("labels.rq"), resources=values)):
+            rank = LABEL_PROPERTIES.index(str(row["prop"]))
+            label = row["label"]
+            lang = getattr(label, "language", None) or ""
+            current = found.setdefault(str(row["r"]), {}).get(lang)
+            if current is None or (rank, str(label)) < current:
+                found[str(row["r"])][lang] = (rank, str(label))
+    return {iri: {lang: text for lang, (_, text) in by_lang.items()} for iri, by_lang in found.items()}
+
+
+def graph_rdf(store: Store, graph: str, fmt: ox.RdfFormat) -> bytes:
+    """One named graph (e.g. the ontology or the shapes) serialised."""
+    triples = _construct(store, _fill(ld_query("graph.rq"), graph=_iri(graph)))
+    return ox.serialize(triples, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TURTLE else None)

@@ -1,0 +1,722 @@
+"""Running researchers' SPARQL queries safely: a time limit on each, none blocking the others.
+
+pyoxigraph cannot interrupt a query, so on an embedded store queries run in a small pool of
+worker processes (:mod:`graph.query.worker`) that can be killed. Each worker reads a
+read-only snapshot of the store:
+
+* on disk: an Oxigraph checkpoint (``Store.backup``: hard links, ~10 ms), taken again after
+  every write the serving process makes (the store's ``generation``) or that shows in the
+  store's files;
+* in memory: an N-Quads dump the workers load.
+
+Where the system allows it (``unshare -rn``), workers run without any network at all, a
+second wall behind :mod:`graph.sparql.guard`. On a remote store the query goes to the SPARQL
+server with an HTTP timeout; run that server with its own limit too
+(``oxigraph serve --timeout-s``).
+
+Formats are negotiated from the client's ordered media types before the query runs; the
+worker serialises the result itself (Oxigraph's serialisers), so answers cross the process
+boundary once, as bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import pickle
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.sparql import guard as sparql_guard
+from graph.vocab import PREFIXES
+from graph.sparql.guard import ForbiddenOperation
+from graph.store import EmbeddedStore, QuerySyntaxError, RemoteStore, Store, StoreError, StoreTimeout
+
+__all__ = [
+    "ForbiddenOperation", "InvalidDataset", "NotAcceptable", "QueryAnswer", "QueryLimits", "QueryService",
+    "QueryTimeout", "QueryTooExpensive", "QueryTooLarge", "ServiceBusy", "UpdateTimeout", "UpdateTooExpensive", "SOLUTION_MEDIA_TYPES", "GRAPH_MEDIA_TYPES",
+]
+log = logging.getLogger("zdg.sparql")
+
+
+class QueryTimeout(StoreError):
+    """The query ran longer than the limit and was stopped."""
+
+
+class NotAcceptable(StoreError):
+    """None of the media types the client accepts fits the query's result."""
+
+
+class QueryTooLarge(StoreError):
+    """The query text is longer than the limit."""
+
+
+class InvalidDataset(QuerySyntaxError):
+    """A ``default-graph-uri``/``named-graph-uri`` is not an IRI."""
+
+
+class QueryTooExpensive(StoreError):
+    """The worker running the query died (it ran out of the memory a query may use)."""
+
+
+class UpdateTimeout(StoreError):
+    """Computing the update's effect ran longer than ``ZDG_UPDATE_TIMEOUT`` and was stopped."""
+
+
+class UpdateTooExpensive(StoreError):
+    """The process computing the update's effect died (a parser crash, or out of memory)."""
+
+
+class ServiceBusy(StoreError):
+    """Every worker stayed busy for as long as the query could have run."""
+
+
+#: SELECT/ASK result media types -> Oxigraph QueryResultsFormat names. First = default.
+SOLUTION_MEDIA_TYPES: dict[str, str] = {
+    "application/sparql-results+json": "JSON",
+    "application/sparql-results+xml": "XML",
+    "text/csv": "CSV",
+    "text/tab-separated-values": "TSV",
+    "application/json": "JSON",
+    "application/xml": "XML",
+    "text/xml": "XML",
+}
+#: CONSTRUCT/DESCRIBE result media types -> Oxigraph RdfFormat names. First = default.
+GRAPH_MEDIA_TYPES: dict[str, str] = {
+    "text/turtle": "TURTLE",
+    "application/n-triples": "N_TRIPLES",
+    "application/ld+json": "JSON_LD",
+    "application/rdf+xml": "RDF_XML",
+    "application/x-turtle": "TURTLE",
+    "text/plain": "N_TRIPLES",
+    "application/json": "JSON_LD",
+    "application/xml": "RDF_XML",
+    "text/xml": "RDF_XML",
+}
+_CANONICAL = {
+    "JSON": "application/sparql-results+json", "XML": "application/sparql-results+xml",
+    "CSV": "text/csv", "TSV": "text/tab-separated-values", "TURTLE": "text/turtle",
+    "N_TRIPLES": "application/n-triples", "JSON_LD": "application/ld+json", "RDF_XML": "application/rdf+xml",
+}
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """Limits of the query service; :meth:`from_env` reads the ``ZDG_*`` variables."""
+
+    timeout: float = 30.0
+    update_timeout: float = 30.0
+    max_query_bytes: int = 100_000
+    workers: int = 2
+    memory_mb: int = 4096
+
+    @classmethod
+    def from_env(cls) -> QueryLimits:
+        """``ZDG_QUERY_TIMEOUT`` and ``ZDG_UPDATE_TIMEOUT`` (s), ``ZDG_MAX_QUERY_BYTES``,
+        ``ZDG_QUERY_WORKERS``, ``ZDG_QUERY_MEMORY_MB``."""
+        return cls(
+            timeout=max(0.1, _env_float("ZDG_QUERY_TIMEOUT", 30.0)),
+            update_timeout=max(0.1, _env_float("ZDG_UPDATE_TIMEOUT", 30.0)),
+            max_query_bytes=int(_env_float("ZDG_MAX_QUERY_BYTES", 100_000)),
+            workers=max(1, int(_env_float("ZDG_QUERY_WORKERS", min(4, os.cpu_count() or 2)))),
+            memory_mb=int(_env_float("ZDG_QUERY_MEMORY_MB", 4096)),
+        )
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialised result: its media type, the bytes, and whether it is a graph."""
+
+    media_type: str
+    body: bytes
+    kind: str  # "solutions", "boolean" or "graph"
+
+
+@dataclass(frozen=True)
+class Formats:
+    """The formats chosen for each kind of result (None: the client accepts none)."""
+
+    solutions: str | None
+    graph: str | None
+
+
+def negotiate(accept: list[str], form: str | None) -> Formats:
+    """Pick result formats from the client's media types, best first (``*/*`` = defaults).
+
+    Raises :class:`NotAcceptable` if the query form is known and nothing fits.
+
+    >>> negotiate(["text/csv"], "SELECT").solutions
+    'CSV'
+    >>> negotiate(["*/*"], "CONSTRUCT").graph
+    'TURTLE'
+    """
+    accept = accept or ["*/*"]
+
+    def pick(table: dict[str, str]) -> str | None:
+        for media in accept:
+            if media in table:
+                return table[media]
+            if media == "*/*":
+                return next(iter(table.values()))
+            if media.endswith("/*"):
+                major = media[:-1]
+                for known, fmt in table.items():
+                    if known.startswith(major):
+                        return fmt
+        return None
+
+    chosen = Formats(pick(SOLUTION_MEDIA_TYPES), pick(GRAPH_MEDIA_TYPES))
+    wanted = {"SELECT": chosen.solutions, "ASK": chosen.solutions,
+              "CONSTRUCT": chosen.graph, "DESCRIBE": chosen.graph}
+    if form in wanted and wanted[form] is None:
+        kinds = "SPARQL results (JSON, XML, CSV, TSV)" if form in ("SELECT", "ASK") else \
+            "RDF (Turtle, N-Triples, JSON-LD, RDF/XML)"
+        raise NotAcceptable(f"A {form} query answers with {kinds}; none of the accepted media types fits.")
+    return chosen
+
+
+def media_type_of(fmt: str) -> str:
+    """The canonical media type of an Oxigraph format name."""
+    return _CANONICAL[fmt]
+
+
+# --- worker processes -------------------------------------------------------------------
+
+
+@cache
+def _sandbox_prefix() -> tuple[str, ...]:
+    """``unshare -rn`` (a private, empty network namespace) if this system permits it."""
+    exe = shutil.which("unshare")
+    if os.environ.get("ZDG_QUERY_SANDBOX", "1") == "0" or not exe:
+        return ()
+    try:
+        ok = subprocess.run([exe, "-rn", "true"], capture_output=True, timeout=5).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        ok = False
+    return (exe, "-rn") if ok else ()
+
+
+def sandboxed() -> bool:
+    """True if query workers run without network access."""
+    return bool(_sandbox_prefix())
+
+
+#: Workers are started from this one long-lived thread: Linux's parent-death signal (which
+#: the worker asks for) fires when the *thread* that forked it ends, and pool threads come and go.
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zdg-sparql-spawn")
+
+
+def _nquads(text: str) -> list[ox.Quad]:
+    return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+
+
+def _child_env(memory_mb: int) -> dict[str, str]:
+    """The environment of a query or update child: ours, less the write token it never needs."""
+    env = {k: v for k, v in os.environ.items() if k != "ZDG_TOKEN"}
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
+    env["ZDG_QUERY_MEMORY_MB"] = str(memory_mb)
+    return env
+
+
+def _spawn(memory_mb: int) -> _Worker:
+    return _SPAWNER.submit(_Worker, memory_mb).result()
+
+
+class _Worker:
+    """One worker process and its two pipes (create through :func:`_spawn`)."""
+
+    def __init__(self, memory_mb: int):
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        env = _child_env(memory_mb)
+        cmd = [*_sandbox_prefix(), sys.executable, "-m", "graph.query.worker",
+               str(to_child_r), str(from_child_w), str(os.getpid())]
+        try:
+            self.proc = subprocess.Popen(cmd, pass_fds=(to_child_r, from_child_w), env=env, stdin=subprocess.DEVNULL)
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self._out = Connection(to_child_w, readable=False)
+        self._in = Connection(from_child_r, writable=False)
+        if not self._in.poll(60):
+            self.kill()
+            raise StoreError("a query worker did not start")
+        pickle.loads(self._in.recv_bytes())  # ("ready", pid)
+
+    def fileno(self) -> int:
+        """The descriptor the replies arrive on (for an event loop to watch)."""
+        return self._in.fileno()
+
+    def send(self, message: tuple) -> None:
+        """Send a request without waiting for the reply."""
+        self._out.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def receive(self) -> tuple:
+        """The reply (call when one is ready)."""
+        return pickle.loads(self._in.recv_bytes())
+
+    def ask(self, message: tuple, timeout: float) -> tuple | None:
+        """Send a request; the reply, or None if it did not come within ``timeout``."""
+        self._out.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        if not self._in.poll(max(0.0, timeout)):
+            return None
+        return pickle.loads(self._in.recv_bytes())
+
+    def kill(self) -> None:
+        """Stop the process now (a query in it is abandoned)."""
+        try:
+            self.proc.kill()
+            self.proc.wait(5)
+        except (OSError, subprocess.SubprocessError):
+            pass
+        for conn in (self._out, self._in):
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+
+class _FrameReader:
+    """Collects one reply from a worker's pipe as data arrives, without blocking the event loop.
+
+    The worker writes with ``Connection.send_bytes``: a 4-byte big-endian length, then the bytes.
+    """
+
+    def __init__(self, fd: int, done: asyncio.Future):
+        self.fd, self.done = fd, done
+        self.buffer = bytearray()
+        self.size: int | None = None
+
+    def on_readable(self) -> None:
+        if self.done.done():
+            return
+        try:
+            chunk = os.read(self.fd, 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            self.done.set_exception(exc)
+            return
+        if not chunk:
+            self.done.set_exception(EOFError("the query worker closed its pipe"))
+            return
+        self.buffer += chunk
+        if self.size is None and len(self.buffer) >= 4:
+            self.size = int.from_bytes(self.buffer[:4], "big", signed=True)
+            if self.size < 0:  # > 2 GiB replies use a longer header; no query result is that large here
+                self.done.set_exception(OSError("reply too large"))
+                return
+        if self.size is not None and len(self.buffer) >= 4 + self.size:
+            self.done.set_result(bytes(self.buffer[4 : 4 + self.size]))
+
+
+class _Snapshots:
+    """Read-only copies of an embedded store for the workers, renewed after writes."""
+
+    def __init__(self, store: EmbeddedStore, keep_seconds: float):
+        self._store = store
+        self._disk = store.location != "memory"
+        self._dir = Path(tempfile.mkdtemp(prefix="zdg-sparql-"))
+        self._lock = threading.Lock()
+        self._current: tuple[str, str] | None = None
+        self._mark: object = None
+        self._count = 0
+        self._retired: list[tuple[float, Path]] = []
+        self._keep = keep_seconds
+
+    def _fingerprint(self) -> tuple:
+        # Any write reaches the store's files at once: it appends to the write-ahead log
+        # (*.log), or adds files (SST ingestion, flushes) and rewrites MANIFEST/CURRENT. The
+        # names of all files and the sizes of those that grow in place say it; the info LOG
+        # files change on their own and are left out.
+        entries = []
+        for e in os.scandir(self._store.location):
+            name = e.name
+            if name.startswith("LOG"):
+                continue
+            if name.endswith(".log") or name.startswith(("MANIFEST", "CURRENT")):
+                try:
+                    st = e.stat()
+                except FileNotFoundError:  # removed by RocksDB just now: the store changed
+                    entries.append((name, -1, -1))
+                    continue
+                entries.append((name, st.st_size, st.st_mtime_ns))
+            else:
+                entries.append((name, 0, 0))
+        return tuple(sorted(entries))
+
+    def _mark_now(self) -> object:
+        # In memory there are no files to watch: the size stands in for writes made on the
+        # pyoxigraph store directly (not through the Store methods that count generations).
+        if not self._disk:
+            return (self._store.generation, len(self._store.oxigraph))
+        return (self._store.generation, os.stat(self._store.location).st_mtime_ns, self._fingerprint())
+
+    def _fresh(self) -> bool:
+        """True if the store has not changed since the current snapshot was taken."""
+        mark = self._mark
+        if self._current is None or mark is None:
+            return False
+        if not self._disk:
+            return self._mark_now() == mark
+        # The quick check (a few stats instead of a directory scan; it runs before every
+        # query): a write grows a file that is already there (the write-ahead log, the
+        # MANIFEST) or adds, removes or renames one (the directory's mtime).
+        generation, dir_mtime, entries = mark  # type: ignore[misc]
+        location = self._store.location
+        if self._store.generation != generation or os.stat(location).st_mtime_ns != dir_mtime:
+            return False
+        for name, size, mtime in entries:
+            if size == 0 and mtime == 0:
+                continue  # a file that is never rewritten in place (an SST)
+            try:
+                st = os.stat(os.path.join(location, name))
+            except FileNotFoundError:
+                return False
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                return False
+        return True
+
+    def current_if_fresh(self) -> tuple[str, str] | None:
+        """The current snapshot if the store has not changed since, else None (no waiting)."""
+        return self._current if self._fresh() else None
+
+    def current(self) -> tuple[str, str]:
+        """The snapshot reflecting the store now (taken if the store changed since the last)."""
+        if self._fresh():
+            return self._current  # type: ignore[return-value]
+        with self._lock:
+            before = self._mark_now()
+            if self._current is not None and before == self._mark:
+                return self._current
+            self._count += 1
+            target = self._dir / f"s{self._count}"
+            if self._disk:
+                self._store.oxigraph.flush()
+                before = self._mark_now()
+                self._store.oxigraph.backup(str(target))
+                snapshot = ("disk", str(target))
+            else:
+                target.write_bytes(self._store.dump(ox.RdfFormat.N_QUADS))
+                snapshot = ("nquads", str(target))
+            after = self._mark_now()
+            # A write during the copy: keep no mark, so the next query takes a new snapshot.
+            self._mark = before if after == before else None
+            if self._current is not None:
+                self._retired.append((time.monotonic(), Path(self._current[1])))
+            self._current = snapshot
+            self._collect()
+            return snapshot
+
+    def _collect(self) -> None:
+        """Delete snapshots retired longer ago than any query may still be reading them."""
+        now = time.monotonic()
+        keep = []
+        for retired_at, path in self._retired:
+            if now - retired_at > self._keep:
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+            else:
+                keep.append((retired_at, path))
+        self._retired = keep
+
+    def close(self) -> None:
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class _WorkerPool:
+    """At most ``size`` workers; a query waits for a free one, a late one is killed."""
+
+    def __init__(self, limits: QueryLimits):
+        self._limits = limits
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(limits.workers)
+        self._closed = False
+
+    def warm(self) -> None:
+        """Start the workers ahead of the first query (in the background)."""
+        def start() -> None:
+            for _ in range(self._limits.workers - self._idle.qsize()):
+                self._idle.put(_spawn(self._limits.memory_mb))
+        threading.Thread(target=start, daemon=True, name="zdg-sparql-warm").start()
+
+    def _take(self) -> _Worker:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return _spawn(self._limits.memory_mb)
+
+    def run(self, message: tuple, deadline: float) -> tuple:
+        """Send ``message`` to a free worker and return its reply; stop it at ``deadline``."""
+        if self._closed:
+            raise StoreError("the query service is shut down")
+        if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise ServiceBusy("All query workers are busy; try again in a moment.")
+        try:
+            worker = self._take()
+            try:
+                reply = worker.ask(message, deadline - time.monotonic())
+            except (EOFError, OSError, pickle.UnpicklingError) as exc:
+                worker.kill()
+                raise QueryTooExpensive("The query needed more memory than a query may use and was stopped.") from exc
+            if reply is None:
+                worker.kill()
+                self._replace()
+                raise QueryTimeout(f"The query did not finish within {self._limits.timeout:g} s and was stopped.")
+            self._idle.put(worker)
+            return reply
+        finally:
+            self._slots.release()
+
+    async def run_async(self, message: tuple, deadline: float) -> tuple:
+        """Like :meth:`run`, but waits for the reply on the event loop instead of a thread."""
+        if self._closed:
+            raise StoreError("the query service is shut down")
+        # Wait for a free worker without holding a thread (many waiting requests must not
+        # use up the threads other requests need).
+        while not self._slots.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise ServiceBusy("All query workers are busy; try again in a moment.")
+            await asyncio.sleep(0.01)
+        try:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                worker = await asyncio.to_thread(_spawn, self._limits.memory_mb)
+            loop = asyncio.get_running_loop()
+            fd = worker.fileno()
+            reader = _FrameReader(fd, loop.create_future())
+            loop.add_reader(fd, reader.on_readable)
+            try:
+                worker.send(message)
+                reply = pickle.loads(await asyncio.wait_for(reader.done, max(0.0, deadline - time.monotonic())))
+            except (TimeoutError, asyncio.TimeoutError):
+                loop.remove_reader(fd)
+                worker.kill()
+                self._replace()
+                raise QueryTimeout(f"The query did not finish within {self._limits.timeout:g} s and was stopped.") from None
+            except (EOFError, OSError, pickle.UnpicklingError) as exc:
+                loop.remove_reader(fd)
+                worker.kill()
+                raise QueryTooExpensive("The query needed more memory than a query may use and was stopped.") from exc
+            except BaseException:  # the request was cancelled (client gone): the worker's state is unknown
+                loop.remove_reader(fd)
+                worker.kill()
+                self._replace()
+                raise
+            loop.remove_reader(fd)
+            os.set_blocking(fd, True)  # uvloop made it non-blocking; the threaded path reads it blocking
+            self._idle.put(worker)
+            return reply
+        finally:
+            self._slots.release()
+
+    def _replace(self) -> None:
+        def start() -> None:
+            if not self._closed:
+                self._idle.put(_spawn(self._limits.memory_mb))
+        threading.Thread(target=start, daemon=True, name="zdg-sparql-respawn").start()
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return
+
+
+def _message(snapshot: tuple[str, str], sparql: str, default_graphs, named_graphs, formats: Formats) -> tuple:
+    """A request for a worker (the layout :mod:`graph.query.worker` documents)."""
+    return (snapshot, sparql, default_graphs or None, named_graphs or None, formats.solutions, formats.graph, PREFIXES)
+
+
+@dataclass
+class QueryService:
+    """Runs read-only SPARQL queries on ``store`` under ``limits``.
+
+    >>> from graph.store import open_store
+    >>> from graph.build import build
+    >>> store = open_store("memory"); _ = build(store)
+    >>> service = QueryService(store, QueryLimits(timeout=30, workers=1))
+    >>> answer = service.run("ASK { ?s ?p ?o }", accept=["application/sparql-results+json"])
+    >>> answer.media_type, b'"boolean":true' in answer.body
+    ('application/sparql-results+json', True)
+    >>> service.close()
+    """
+
+    store: Store
+    limits: QueryLimits = field(default_factory=QueryLimits.from_env)
+
+    def __post_init__(self) -> None:
+        self._remote: RemoteStore | None = None
+        self._pool: _WorkerPool | None = None
+        self._snapshots: _Snapshots | None = None
+        if isinstance(self.store, RemoteStore):
+            # Its own client, so that the query limit is the HTTP timeout.
+            self._remote = RemoteStore(self.store.location, update_url=self.store.update_url,
+                                       timeout=self.limits.timeout)
+        elif isinstance(self.store, EmbeddedStore):
+            self._snapshots = _Snapshots(self.store, keep_seconds=self.limits.timeout + 30)
+            self._pool = _WorkerPool(self.limits)
+        else:  # pragma: no cover - only two kinds of store exist
+            raise TypeError(f"no query service for {type(self.store).__name__}")
+
+    def warm(self) -> None:
+        """Start workers and take the first snapshot now rather than on the first query."""
+        if self._pool is not None and self._snapshots is not None:
+            self._snapshots.current()
+            self._pool.warm()
+
+    def update_effect(self, update: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """What ``update`` would add and remove, computed in a child process killed at the limit.
+
+        Oxigraph can crash on a deeply nested text and run unboundedly on an expensive one (a
+        500-step property path takes 15 s on an empty store); in a child neither reaches the
+        server. The child (``python -m graph.shacl.delta``) reads the current snapshot of an
+        embedded store, without network, or asks a remote server.
+        Raises :class:`UpdateTimeout`, :class:`UpdateTooExpensive`, :class:`QuerySyntaxError`.
+        """
+        if self._snapshots is not None:
+            message = {"snapshot": list(self._snapshots.current()), "update": update}
+            prefix = _sandbox_prefix()
+        else:
+            message = {"remote": [self.store.location, getattr(self.store, "update_url", None)], "update": update}
+            prefix = ()
+        try:
+            done = subprocess.run([*prefix, sys.executable, "-m", "graph.shacl.delta"], input=json.dumps(message),
+                                  capture_output=True, text=True, timeout=self.limits.update_timeout,
+                                  env=_child_env(self.limits.memory_mb))
+        except subprocess.TimeoutExpired:
+            raise UpdateTimeout(f"The update ran longer than {self.limits.update_timeout:g} s and was stopped; "
+                                "nothing was changed.") from None
+        if done.returncode != 0:
+            log.warning("update child exited with %s: %s", done.returncode, done.stderr[-500:])
+            raise UpdateTooExpensive("The update is too complex to evaluate here (it needs more memory or "
+                                     "deeper parsing than an update may use); nothing was changed.")
+        reply = json.loads(done.stdout)
+        if reply.get("error"):
+            raise QuerySyntaxError(reply["error"])
+        return _nquads(reply["added"]), _nquads(reply["removed"])
+
+    def check(self, sparql: str) -> str | None:
+        """Validate a query before running it; returns its form (SELECT, ASK, ...).
+
+        Raises :class:`QueryTooLarge`, :class:`ForbiddenOperation` (SERVICE, or an update).
+        """
+        if len(sparql.encode("utf-8")) > self.limits.max_query_bytes:
+            raise QueryTooLarge(f"The query is longer than {self.limits.max_query_bytes} bytes.")
+        form = sparql_guard.query_form(sparql)
+        if form == "UPDATE":
+            raise ForbiddenOperation("This endpoint is read-only: send updates to /sparql/update.")
+        sparql_guard.check_query(sparql)
+        return form
+
+    def run(
+        self,
+        sparql: str,
+        *,
+        accept: list[str] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryAnswer:
+        """Run a query and serialise its result in the best format the client accepts.
+
+        Raises :class:`QuerySyntaxError`, :class:`NotAcceptable`, :class:`QueryTimeout`,
+        :class:`ServiceBusy`, :class:`ForbiddenOperation`, :class:`QueryTooLarge`, :class:`StoreError`.
+        """
+        formats = self._prepare(sparql, accept, default_graphs, named_graphs)
+        deadline = time.monotonic() + self.limits.timeout
+        if self._remote is not None:
+            return self._run_remote(sparql, formats, default_graphs, named_graphs)
+        assert self._pool is not None and self._snapshots is not None
+        message = _message(self._snapshots.current(), sparql, default_graphs, named_graphs, formats)
+        return self._answer(self._pool.run(message, deadline), formats)
+
+    async def run_async(
+        self,
+        sparql: str,
+        *,
+        accept: list[str] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryAnswer:
+        """:meth:`run` for an asyncio event loop: the loop never blocks on the query."""
+        if self._remote is not None or self._pool is None or self._snapshots is None:
+            return await asyncio.to_thread(self.run, sparql, accept=accept, default_graphs=default_graphs,
+                                           named_graphs=named_graphs)
+        formats = self._prepare(sparql, accept, default_graphs, named_graphs)
+        deadline = time.monotonic() + self.limits.timeout
+        snapshot = self._snapshots.current_if_fresh() or await asyncio.to_thread(self._snapshots.current)
+        message = _message(snapshot, sparql, default_graphs, named_graphs, formats)
+        return self._answer(await self._pool.run_async(message, deadline), formats)
+
+    def _prepare(self, sparql: str, accept, default_graphs, named_graphs) -> Formats:
+        form = self.check(sparql)
+        for iri in [*(default_graphs or []), *(named_graphs or [])]:
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                raise InvalidDataset(f"{iri!r} is not a valid IRI (default-graph-uri / named-graph-uri).") from None
+        return negotiate(accept or ["*/*"], form)
+
+    @staticmethod
+    def _answer(reply: tuple, formats: Formats) -> QueryAnswer:
+        status, kind, payload = reply
+        if status == "ok":
+            fmt = formats.graph if kind == "graph" else formats.solutions
+            return QueryAnswer(media_type_of(fmt), payload, kind)
+        if kind == "syntax":
+            raise QuerySyntaxError(payload)
+        if kind == "not-acceptable":
+            raise NotAcceptable(f"The query gives a {payload}; none of the accepted media types fits.")
+        raise StoreError(payload)
+
+    def _run_remote(self, sparql: str, formats: Formats, default_graphs, named_graphs) -> QueryAnswer:
+        assert self._remote is not None
+        try:
+            result = self._remote.query(sparql, default_graphs=default_graphs or None,
+                                        named_graphs=named_graphs or None)
+        except StoreTimeout as exc:
+            raise QueryTimeout(f"The query did not finish within {self.limits.timeout:g} s.") from exc
+        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            if formats.solutions is None:
+                raise NotAcceptable("The query gives SPARQL results; none of the accepted media types fits.")
+            kind = "solutions" if isinstance(result, ox.QuerySolutions) else "boolean"
+            body = result.serialize(format=getattr(ox.QueryResultsFormat, formats.solutions))
+            return QueryAnswer(media_type_of(formats.solutions), body, kind)
+        if formats.graph is None:
+            raise NotAcceptable("The query gives RDF; none of the accepted media types fits.")
+        fmt = getattr(ox.RdfFormat, formats.graph)
+        body = ox.serialize(result, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TURTLE else None)
+        return QueryAnswer(media_type_of(formats.graph), body, "graph")
+
+    def close(self) -> None:
+        """Stop the workers and delete the snapshots."""
+        if self._pool is not None:
+            self._pool.close()
+        if self._snapshots is not None:
+            self._snapshots.close()
+        if self._remote is not None:
+            self._remote.close()

@@ -1,0 +1,66 @@
+"""Namespaces of the model, one place for all of them.
+
+``schema:`` is ``http://schema.org/`` everywhere (rdflib's default binding is the https form;
+we bind the http form explicitly, see modelling.md "Pitfalls").
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
+
+ZD = Namespace("https://w3id.org/zukunftsdialog/ontology#")
+ID_BASE = "https://w3id.org/zukunftsdialog/id/"
+ID = Namespace(ID_BASE)
+SOURCE = Namespace(ID_BASE + "source/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = Namespace("http://schema.org/")
+EUROVOC = Namespace("http://eurovoc.europa.eu/")
+NUTS = Namespace("http://data.europa.eu/nuts/code/")
+EU_RESOURCE_TYPE = Namespace("http://publications.europa.eu/resource/authority/resource-type/")
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+
+PREFIXES: dict[str, str] = {
+    "zd": str(ZD),
+    "id": ID_BASE,
+    "org": str(ORG),
+    "skos": str(SKOS),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "time": str(TIME),
+    "oa": str(OA),
+    "schema": str(SCHEMA),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "sh": str(SH),
+    "eurovoc": str(EUROVOC),
+    "void": str(VOID),
+    "dcat": str(DCAT),
+}
+
+
+def sparql_prologue() -> str:
+    """``PREFIX`` lines for every namespace above, to put before a query."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def bind_all(g: Graph) -> Graph:
+    """Bind our prefixes on an rdflib graph (replacing rdflib's https schema.org binding)."""
+    for prefix, iri in PREFIXES.items():
+        g.bind(prefix, iri, override=True, replace=True)
+    return g
+
+
+def source_graph(slug: str) -> str:
+    """The named-graph IRI of one source document, e.g. ``source_graph("ontology")``."""
+    return f"{SOURCE}{slug}"
+
+
+#: The named graphs of the model: the ontology and the SHACL shapes (loaded by ``zdg build``).
+ONTOLOGY_GRAPH = source_graph("ontology")
+SHAPES_GRAPH = source_graph("shapes")

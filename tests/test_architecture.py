@@ -1,0 +1,136 @@
+"""The architecture contract: which part of the code may import which (read from the source).
+
+Every ``import`` is read with :mod:`ast`, those inside functions included, so a circle cannot
+hide behind a lazy import. The layers, from the bottom::
+
+    vocab · resources · sparql (texts) · formats · labels   what everything else names
+    store                                                  one interface over Oxigraph
+    query · shacl                                          running reads; checking writes
+    domain · network                                       what the graph answers
+    page                                                   the staff page over the network
+    build · export · results                               whole-graph jobs
+    cli                                                    the graph's commands
+    api                                                    HTTP (routes, negotiation, serve)
+
+A part may import only parts of lower layers (and its own modules); ``graph`` never imports
+``api`` nor a web framework; no two modules import each other, directly or round a circle.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+LAYERS: list[set[str]] = [
+    {"graph.vocab", "graph.resources", "graph.sparql", "graph.formats", "graph.labels"},
+    {"graph.store"},
+    {"graph.query", "graph.shacl"},
+    {"graph.domain", "graph.network"},
+    {"graph.page"},
+    {"graph.build", "graph.export", "graph.results"},
+    {"graph.cli"},
+    {"api"},
+]
+#: Web frameworks: ``graph`` knows nothing of HTTP serving.
+HTTP_SERVING = ("fastapi", "starlette", "uvicorn")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path, module: str) -> set[str]:
+    """Every module ``path`` imports (absolute names; ``from x import y`` counts ``x.y`` if a module)."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            found.add(base)
+            found |= {f"{base}.{alias.name}" for alias in node.names}
+    return found
+
+
+def _source_modules() -> dict[str, Path]:
+    return {_module_name(p): p for top in ("graph", "api") for p in sorted((ROOT / top).rglob("*.py"))}
+
+
+MODULES = _source_modules()
+
+
+def _graph() -> nx.DiGraph:
+    """Our modules and who imports whom (only edges to our own modules)."""
+    g = nx.DiGraph()
+    g.add_nodes_from(MODULES)
+    for name, path in MODULES.items():
+        for target in _imports(path, name):
+            if target in MODULES and target != name:
+                g.add_edge(name, target)
+    return g
+
+
+def _part(module: str) -> str:
+    """The part a module belongs to: ``api``, or ``graph.X`` for a module or subpackage X."""
+    if module == "api" or module.startswith("api."):
+        return "api"
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 1 else module
+
+
+def _layer(part: str) -> int | None:
+    return next((i for i, parts in enumerate(LAYERS) if part in parts), None)
+
+
+def test_every_part_has_a_layer() -> None:
+    unplaced = sorted({_part(m) for m in MODULES if m not in ("graph", "api") and _layer(_part(m)) is None})
+    assert not unplaced, f"put these into a layer of the contract: {unplaced}"
+
+
+def test_imports_point_down_the_layers() -> None:
+    wrong = []
+    for importer, imported in _graph().edges:
+        a, b = _part(importer), _part(imported)
+        if a == b or imported in ("graph", "api"):
+            continue
+        la, lb = _layer(a), _layer(b)
+        if la is not None and lb is not None and lb >= la:
+            wrong.append(f"{importer} -> {imported}")
+    assert not wrong, "imports against the layers:\n" + "\n".join(sorted(wrong))
+
+
+def test_graph_knows_nothing_of_http_serving() -> None:
+    wrong = []
+    for name, path in MODULES.items():
+        if _part(name) == "api":
+            continue
+        for target in _imports(path, name):
+            if target == "api" or target.startswith("api.") or target.split(".")[0] in HTTP_SERVING:
+                wrong.append(f"{name} -> {target}")
+    assert not wrong, wrong
+
+
+def test_no_import_circles() -> None:
+    cycles = list(nx.simple_cycles(_graph()))
+    assert not cycles, "import circles: " + "; ".join(" -> ".join([*c, c[0]]) for c in cycles)
+
+
+@pytest.mark.parametrize(("module", "imported"), [
+    ("graph.cli", "api.cli"),
+    ("graph.shacl.engine", "graph.domain.lists"),
+])
+def test_the_contract_catches_a_wrong_arrow(module: str, imported: str) -> None:
+    """The check itself works: an arrow up the layers is caught."""
+    assert _layer(_part(imported)) >= _layer(_part(module))
