@@ -8,13 +8,15 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from api.deps import get_store
 from api.problems import Problem, field_error
 from graph.domain import filters as filter_values
 from graph.domain import lists as queries
+from graph.domain.editorial import view as editorial_view
 from graph.store import Store, StoreError
 
 T = TypeVar("T")
@@ -89,6 +91,14 @@ async def paging(
 ) -> Paging:
     """Pagination parameters (FastAPI dependency): limit beyond the maximum is a 422 problem."""
     return Paging(limit=limit, offset=offset)
+
+
+def read_view(
+    store: Annotated[Store, Depends(get_store)],
+    editorial: Annotated[bool, Query(description="false: leave out this project's editorial reading (the graph …/id/source/editorial: organisation types, mappings, inferred links).")] = True,
+) -> Store:
+    """The store the JSON lists read: all of it, or (``editorial=false``) without the editorial graph."""
+    return editorial_view(store, editorial)
 
 
 async def store_guard() -> AsyncIterator[None]:
@@ -166,6 +176,17 @@ async def known_parameters(request: Request) -> None:
         raise Problem(400, f"Unknown query parameter(s): {', '.join(unknown)}; this endpoint takes: {known}.",
                       type_="unknown-parameter",
                       errors=[field_error(n, request.query_params.get(n), f"unknown parameter; known: {known}") for n in unknown])
+
+
+def check_day(name: str, value: str | None) -> str | None:
+    """``value`` if it is a real day YYYY-MM-DD (or None); else a 422 problem naming the parameter."""
+    if value is None:
+        return None
+    try:
+        return queries.as_of_date(value)
+    except ValueError:
+        raise Problem(422, f"Parameter {name!r} must be a day YYYY-MM-DD.", type_="invalid-request",
+                      errors=[field_error(name, value, "not a day YYYY-MM-DD")]) from None
 
 
 def _etag(body: bytes) -> str:

@@ -101,7 +101,20 @@ def graph_errors() -> Iterator[None]:
     except ValueError as exc:
         raise Problem(400, str(exc), type_="invalid-parameter") from exc
     except StoreError as exc:
-        raise Problem(503, f"The store did not answer: {exc}", type_="store-unavailable") from exc
+        raise store_problem(exc) from exc
+
+
+def store_problem(exc: Exception, headers: dict[str, str] | None = None) -> Problem:
+    """The one answer to a store failure a client did not cause: a full disk is 507, a store
+    that does not answer 503 (with Retry-After); anything else is logged and a 500."""
+    from graph.store import StorageFull, StoreUnavailable
+
+    if isinstance(exc, StorageFull):
+        return Problem(507, str(exc), type_="storage-full", headers=headers)
+    if isinstance(exc, StoreUnavailable):
+        return Problem(503, str(exc), type_="store-unavailable", headers={**(headers or {}), "Retry-After": "10"})
+    log.error("store error: %s", exc)
+    return Problem(500, "The store failed; the error has been logged.", type_="store-error", headers=headers)
 
 
 def problem_response(
@@ -161,6 +174,12 @@ def install(app: FastAPI) -> None:
             422, "The request does not match the expected fields or types.",
             type_="invalid-request", instance=request.url.path, errors=errors,
         )
+
+    from graph.store import StoreError
+
+    @app.exception_handler(StoreError)
+    async def _store(request: Request, exc: StoreError) -> JSONResponse:
+        return answer(store_problem(exc), request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

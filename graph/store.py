@@ -17,6 +17,8 @@ configured so: ``oxigraph serve --union-default-graph``, Fuseki ``unionDefaultGr
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import re
 from abc import ABC, abstractmethod
@@ -49,6 +51,9 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
+log = logging.getLogger("zdg.store")
+
+
 class StoreError(Exception):
     """The store could not do what was asked (unreachable, refused, bad data)."""
 
@@ -57,7 +62,12 @@ class QuerySyntaxError(StoreError):
     """The SPARQL text does not parse."""
 
 
-class StoreTimeout(StoreError):
+class StoreUnavailable(StoreError):
+    """A remote store does not answer (down, unreachable, or failing). The message names no
+    internal address: it reaches clients; the log has the details."""
+
+
+class StoreTimeout(StoreUnavailable):
     """The store did not answer within the time allowed."""
 
 
@@ -73,6 +83,18 @@ class DefaultGraphNotUnion(StoreError):
             "Virtuoso and GraphDB do it by default."
         )
         self.location = location
+
+
+class StorageFull(StoreError):
+    """The store's disk is full: the write was not made (nothing half-written)."""
+
+
+def io_error(exc: OSError | RuntimeError) -> StoreError:
+    """An engine I/O error as the store error it means (a full disk says so)."""
+    text = str(exc)
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in text or "ENOSPC" in text:
+        return StorageFull("The store's disk is full; nothing was changed. Reads go on; free space, then retry.")
+    return StoreError(text)
 
 
 class StoreInUse(StoreError):
@@ -276,7 +298,7 @@ class EmbeddedStore(Store):
         except ValueError as exc:  # e.g. an invalid IRI in the dataset
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
-            raise StoreError(str(exc)) from exc
+            raise io_error(exc) from exc
 
     def update(self, sparql):
         _check_nesting(sparql)
@@ -286,7 +308,7 @@ class EmbeddedStore(Store):
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
-            raise StoreError(str(exc)) from exc
+            raise io_error(exc) from exc
 
     def apply_change(self, added, removed):
         self.generation += 1
@@ -297,7 +319,7 @@ class EmbeddedStore(Store):
                 # process, not a power loss. Flushing makes it durable before it is acknowledged.
                 self._store.flush()
         except OSError as exc:
-            raise StoreError(str(exc)) from exc
+            raise io_error(exc) from exc
 
     def _write_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
         if not removed:
@@ -320,6 +342,8 @@ class EmbeddedStore(Store):
             self._store.load(data, format=fmt, to_graph=to_graph)
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"cannot parse {fmt.name}: {exc}") from exc
+        except OSError as exc:
+            raise io_error(exc) from exc
 
     def quads(self):
         return iter(self._store.quads_for_pattern(None, None, None, None))
@@ -385,15 +409,16 @@ class RemoteStore(Store):
         try:
             response = self._http.post(url, data=data, headers={"Accept": accept})
         except httpx.TimeoutException as exc:
-            raise StoreTimeout(f"SPARQL server at {url} did not answer within {self._http.timeout.read} s") from exc
+            log.warning("SPARQL server at %s did not answer within %s s", url, self._http.timeout.read)
+            raise StoreTimeout(f"The SPARQL store did not answer within {self._http.timeout.read:g} s.") from exc
         except httpx.HTTPError as exc:
-            raise StoreError(f"SPARQL server at {url} not reachable: {exc}") from exc
+            log.warning("SPARQL server at %s not reachable: %s", url, exc)
+            raise StoreUnavailable("The SPARQL store is not reachable; try again later.") from exc
         if response.status_code == 400 or _VIRTUOSO_SYNTAX.match(response.text):
             raise QuerySyntaxError(response.text.strip()[:1000])
         if response.status_code >= 300:
-            raise StoreError(
-                f"SPARQL server at {url} answered {response.status_code}: {response.text[:500]}"
-            )
+            log.warning("SPARQL server at %s answered %s: %s", url, response.status_code, response.text[:500])
+            raise StoreUnavailable(f"The SPARQL store answered {response.status_code}; try again later.")
         return response
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None):

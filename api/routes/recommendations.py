@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import require_token
 from api.deps import get_store
 from api.listing import (FILTER_MARK, IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri,
-                         known_parameters, negotiate_lang, page_response, paging, resolve_filter, store_guard)
-from api.problems import Problem, field_error
+                         known_parameters, negotiate_lang, page_response, paging, read_view, resolve_filter, store_guard)
+from api.problems import Problem, field_error, store_problem
 from api.routes.resources import Ref, SourceEntry
 from graph.domain import lists as queries
 from graph.domain import recommendations as recs
@@ -94,7 +94,7 @@ FilterQ = "Its slug (`{slug}`) or IRI; an unknown one is a 422 listing the valid
             summary="Recommendations, filtered by theme, level, actor and source")
 def list_recommendations(
     request: Request,
-    store: StoreDep,
+    store: Annotated[Store, Depends(read_view)],
     lang: Annotated[str, Depends(negotiate_lang)],
     page: Annotated[Paging, Depends(paging)],
     theme: Annotated[str | None, Query(max_length=2000, json_schema_extra={FILTER_MARK: "theme"}, examples=["kreislaufwirtschaft"],
@@ -107,8 +107,9 @@ def list_recommendations(
 ) -> Response:
     result = queries.recommendations(
         store, lang,
-        theme=resolve_filter(store, "theme", theme), level=resolve_filter(store, "level", level),
-        actor=resolve_filter(store, "actor", actor), source=check_iri("source", source),
+        theme=resolve_filter(request.app.state.store, "theme", theme),
+        level=resolve_filter(request.app.state.store, "level", level),
+        actor=resolve_filter(request.app.state.store, "actor", actor), source=check_iri("source", source),
         limit=page.limit, offset=page.offset,
     )
     return page_response(request, result, page)
@@ -200,7 +201,7 @@ def add_recommendation(
                       type_="idempotency-key-reused", id=exc.existing,
                       errors=[field_error("Idempotency-Key", idempotency_key, "used before for a different body")]) from None
     except StoreError as exc:
-        raise Problem(503, f"The store refused the write: {exc}", type_="store-unavailable") from None
+        raise store_problem(exc) from None
     return _created(stored.added, stored.replayed)
 
 
@@ -226,7 +227,7 @@ def delete_recommendation(store: StoreDep, slug: SlugPath) -> Response:
         raise Problem(403, f"{slug!r} is curated data from the sources (data/), not an API submission; "
                            "it is changed in the data files.", type_="curated") from None
     except StoreError as exc:
-        raise Problem(503, f"The store refused the write: {exc}", type_="store-unavailable") from None
+        raise store_problem(exc) from None
     if not report.conforms:
         raise _shacl_problem(report, "Removing it would break the shapes; nothing was removed.", 409)
     return Response(status_code=204)
