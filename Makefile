@@ -54,6 +54,9 @@ screenshots: install-test  ## README screenshots of /graph (desktop, phone) into
 bench: install-test  ## run every benchmark and write BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run
 
+screenshots: install-test  ## docs/screenshot-reader.png and build/screenshots/ (not part of make test)
+	$(BIN)/python docs/screenshots.py
+
 clean:
 	rm -rf $(VENV) var build dist *.egg-info
 
