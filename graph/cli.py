@@ -88,7 +88,22 @@ def open_or_exit(spec: str | None, update_url: str | None = None, *, build_if_em
         if empty:
             err.print(f"the store at {s.location} is empty (first use): building the shipped graph into it", highlight=False)
             build_with_progress(s)
+        check_remote(s)
     return s
+
+
+def check_remote(s: Store) -> None:
+    """A remote store must see its named graphs as its default graph: else exit 2, saying how."""
+    if not isinstance(s, store_mod.RemoteStore):
+        return
+    try:
+        s.check_default_graph()
+    except store_mod.DefaultGraphNotUnion as exc:
+        s.close()
+        raise fail(str(exc), EXIT_USAGE) from None
+    except StoreError as exc:
+        s.close()
+        raise fail(str(exc), EXIT_STORE) from exc
 
 
 def _nothing():
@@ -140,6 +155,7 @@ def build(store: StoreOpt = None, update_url: UpdateUrlOpt = None) -> None:
     s = open_or_exit(store, update_url, build_if_empty=False)
     try:
         build_with_progress(s)
+        check_remote(s)  # built, but a server that does not show it would answer nothing
     finally:
         s.close()
 
