@@ -161,6 +161,16 @@ def describe(store: Store, iri: str) -> Description | None:
     return description
 
 
+def names(store: Store, iris: list[str]) -> Description:
+    """Only the names of ``iris`` (labels, or for unlabelled resources their quote or type), for
+    pages that list resources without describing them; ask it with :meth:`Description.name`."""
+    found = Description("", [], [], [], labels=labels(store, iris))
+    found.unlabelled = _unlabelled(store, sorted(i for i in iris if i not in found.labels and i.startswith(ID_BASE)))
+    type_iris = sorted({t for types, _ in found.unlabelled.values() for t in types} - set(found.labels))
+    found.labels.update(labels(store, type_iris))
+    return found
+
+
 def _unlabelled(store: Store, iris: list[str], chunk: int = 200) -> dict[str, tuple[list[str], str | None]]:
     found: dict[str, tuple[list[str], str | None]] = {}
     for start in range(0, len(iris), chunk):
