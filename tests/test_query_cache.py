@@ -23,6 +23,14 @@ COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 NOTES = ID_BASE + "source/test-notes"
 
 
+def get(url: str, **kwargs) -> httpx.Response:
+    return httpx.get(url, timeout=120, **kwargs)  # a loaded machine answers slowly, never wrongly
+
+
+def post(url: str, **kwargs) -> httpx.Response:
+    return httpx.post(url, timeout=120, **kwargs)
+
+
 def note_update(slug: str, text: str) -> str:
     return f'INSERT DATA {{ GRAPH <{NOTES}> {{ <{ID_BASE}note/{slug}> <{COMMENT}> "{text}" }} }}'
 
@@ -127,13 +135,16 @@ def test_embedded_answers_never_older_than_the_last_write(tmp_path, location):
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cache")
-    oxigraph = start_oxigraph(tmp)
     env = {"ZDG_TOKEN": TOKEN, "ZDG_QUERY_CACHE_TTL": "0.5"}
-    embedded = start_api(str(tmp / "embedded"), tmp, env)
-    remote = start_api(oxigraph.url, tmp, env)
-    yield {"embedded": embedded, "remote": remote, "oxigraph": oxigraph}
-    for s in (remote, embedded, oxigraph):
-        s.stop()
+    started = []
+    try:  # each one stopped, even if a later one does not start
+        started.append(oxigraph := start_oxigraph(tmp))
+        started.append(embedded := start_api(str(tmp / "embedded"), tmp, env))
+        started.append(remote := start_api(oxigraph.url, tmp, env))
+        yield {"embedded": embedded, "remote": remote, "oxigraph": oxigraph}
+    finally:
+        for s in reversed(started):
+            s.stop()
 
 
 @pytest.mark.parametrize("kind", ["embedded", "remote"])
@@ -144,12 +155,12 @@ def test_a_write_is_seen_by_the_next_query(servers, kind):
     seen: list[str] = []
     for text in ("erste Notiz", "zweite Notiz", "dritte Notiz"):
         for _ in range(3):  # asked again and again: the cache answers, with what is current
-            r = httpx.post(url + "/sparql", data={"query": query}, headers=JSON_RESULTS)
+            r = post(url + "/sparql", data={"query": query}, headers=JSON_RESULTS)
             assert r.status_code == 200 and comments(r) == sorted(seen)
-        r = httpx.post(url + "/sparql/update", data={"update": note_update(slug, text)}, headers=AUTH)
+        r = post(url + "/sparql/update", data={"update": note_update(slug, text)}, headers=AUTH)
         assert r.status_code == 200, r.text
         seen.append(text)
-        r = httpx.get(url + "/sparql", params={"query": query}, headers=JSON_RESULTS)
+        r = get(url + "/sparql", params={"query": query}, headers=JSON_RESULTS)
         assert comments(r) == sorted(seen)
 
 
@@ -157,19 +168,19 @@ def test_a_write_is_seen_by_the_next_query(servers, kind):
 def test_etag_and_not_modified(servers, kind):
     url = servers[kind].url
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    r = httpx.get(url + "/sparql", params={"query": query}, headers=JSON_RESULTS)
+    r = get(url + "/sparql", params={"query": query}, headers=JSON_RESULTS)
     etag = r.headers["etag"]
     assert r.status_code == 200 and etag.startswith('"')
-    again = httpx.get(url + "/sparql", params={"query": query}, headers={**JSON_RESULTS, "If-None-Match": etag})
+    again = get(url + "/sparql", params={"query": query}, headers={**JSON_RESULTS, "If-None-Match": etag})
     assert again.status_code == 304 and again.headers["etag"] == etag and again.content == b""
-    weak = httpx.get(url + "/sparql", params={"query": query}, headers={**JSON_RESULTS, "If-None-Match": "W/" + etag})
+    weak = get(url + "/sparql", params={"query": query}, headers={**JSON_RESULTS, "If-None-Match": "W/" + etag})
     assert weak.status_code == 304
-    other = httpx.get(url + "/sparql", params={"query": query}, headers={**JSON_RESULTS, "If-None-Match": '"nope"'})
+    other = get(url + "/sparql", params={"query": query}, headers={**JSON_RESULTS, "If-None-Match": '"nope"'})
     assert other.status_code == 200 and other.headers["etag"] == etag
     # After a write the count differs, so the old ETag no longer matches.
-    r = httpx.post(url + "/sparql/update", data={"update": note_update(f"etag-{kind}", "neu")}, headers=AUTH)
+    r = post(url + "/sparql/update", data={"update": note_update(f"etag-{kind}", "neu")}, headers=AUTH)
     assert r.status_code == 200, r.text
-    after = httpx.get(url + "/sparql", params={"query": query}, headers={**JSON_RESULTS, "If-None-Match": etag})
+    after = get(url + "/sparql", params={"query": query}, headers={**JSON_RESULTS, "If-None-Match": etag})
     assert after.status_code == 200 and after.headers["etag"] != etag
 
 
@@ -178,8 +189,8 @@ def test_remote_write_by_another_client_is_seen_after_the_ttl(servers):
     API process; it shows once ZDG_QUERY_CACHE_TTL (0.5 s here) has passed."""
     url, oxigraph = servers["remote"].url, servers["oxigraph"].url
     query = notes_query("cache-other-client")
-    assert comments(httpx.post(url + "/sparql", data={"query": query}, headers=JSON_RESULTS)) == []
-    r = httpx.post(oxigraph.rsplit("/sparql", 1)[0] + "/update", data={"update": note_update("cache-other-client", "fremd")})
+    assert comments(post(url + "/sparql", data={"query": query}, headers=JSON_RESULTS)) == []
+    r = post(oxigraph.rsplit("/sparql", 1)[0] + "/update", data={"update": note_update("cache-other-client", "fremd")})
     assert r.status_code in (200, 204), r.text
     time.sleep(0.6)
-    assert comments(httpx.post(url + "/sparql", data={"query": query}, headers=JSON_RESULTS)) == ["fremd"]
+    assert comments(post(url + "/sparql", data={"query": query}, headers=JSON_RESULTS)) == ["fremd"]

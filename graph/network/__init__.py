@@ -248,7 +248,7 @@ _facts_memo: dict[str, Any] = {}
 def load_facts(store: Store) -> Facts:
     """Run the projection's query; the answer's digest identifies the store's relevant state.
 
-    On an embedded store whose state (write generation and size, graph.network.refresh) is
+    On an embedded store whose state (its write generation, graph.network.refresh) is
     that of the last call, the last answer is reused: the query costs seconds on a big graph
     and the page asks for it more than once per change (projection, English labels).
     """

@@ -9,8 +9,9 @@ says "wird aktualisiert" / "updating" and reloads itself; ``/api/network`` says
 ``"updating": true``), while one background thread computes the new one; the next request
 after that gets the new one. The very first request (nothing to show yet) waits for it.
 
-The state of an embedded store is its write generation (every write through :mod:`graph.store`
-counts one) and its quad count (a write on the pyoxigraph store itself). A remote store's
+The state of an embedded store is its write generation: every write through :mod:`graph.store`
+counts one (a write straight on the pyoxigraph store, past the Store, is not seen until the next
+counted one; the server makes none). A remote store's
 data can change without this process knowing, so there every request computes (the projection
 cache in :mod:`graph.network` still spares an unchanged answer its metrics and layout).
 
@@ -25,6 +26,7 @@ import logging
 import os
 import queue
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -57,7 +59,10 @@ def _serial(store: Store) -> int:
 def state_token(store: Store) -> Hashable | None:
     """What identifies the data of ``store`` cheaply (None: no cheap way, e.g. a remote store)."""
     if isinstance(store, EmbeddedStore):
-        return (_serial(store), store.generation, len(store.oxigraph))
+        # Every write of the serving process goes through the Store, which counts it (the
+        # quad count would also catch writes straight on the pyoxigraph store, but counting
+        # 400,000 quads on disk costs more than the answer it guards).
+        return (_serial(store), store.generation)
     return None
 
 
@@ -85,9 +90,16 @@ def _keep(key: Hashable, token: Hashable, value: Any) -> None:
         _kept.popitem(last=False)
 
 
+#: Seconds a job waits before it starts: the requests right after a write (page, API) are
+#: answered first, without the job competing for the interpreter, and a burst of writes
+#: (several in a row) is computed once.
+DEBOUNCE_S = 0.5
+
+
 def _run_jobs() -> None:
     while True:
         key, store, compute = _jobs.get()
+        time.sleep(DEBOUNCE_S)
         token = state_token(store)  # read before computing: a write meanwhile makes it stale again
         try:
             value = compute()
