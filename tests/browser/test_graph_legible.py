@@ -336,3 +336,22 @@ def test_phone_selection_stays_in_sight(shared_api, browser):
         net = page.locator("#network").bounding_box()
         at = page.evaluate("id => window.zdg.network.canvasToDOM(window.zdg.network.getPositions([id])[id])", ANJA)
         assert 0 <= at["x"] <= net["width"] and 0 <= at["y"] and net["y"] + at["y"] < sheet["y"]
+
+
+def test_colour_by_community_and_size_by_metric(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 1440, 900) as page:
+        colour = "id => window.zdg.nodes.get(id).color"
+        by_type = page.evaluate(colour, ANJA)
+        page.select_option("#f-color", "community")
+        page.select_option("#f-size", "degree")
+        assert page.is_visible("#legend-community")
+        meta = page.evaluate("() => window.zdg.meta")
+        same = [i for i, m in meta.items() if m["community"] == meta[ANJA]["community"] and i != ANJA]
+        other = next(i for i, m in meta.items() if m["community"] != meta[ANJA]["community"])
+        assert page.evaluate(colour, ANJA) == page.evaluate(colour, same[0]) != page.evaluate(colour, other)
+        assert page.evaluate(colour, ANJA) != by_type or page.evaluate(colour, other) != page.evaluate(colour, same[0])
+        letter = max(meta, key=lambda i: meta[i]["degree"])
+        size = "id => window.zdg.nodes.get(id).size"
+        assert page.evaluate(size, letter) > page.evaluate(size, ANJA)
+        query = parse_qs(urlparse(page.url).query)
+        assert query["color"] == ["community"] and query["size"] == ["degree"]
