@@ -266,7 +266,7 @@ def history_page(request: Request, store: Store, lang: str) -> Response:
         return _to_login(request, lang)
     entries = log.changes(store, limit=200)
     return _page("edit_changes.html", request, lang, entries=entries, done=request.query_params.get("done"),
-                 short=_short)
+                 short=_short, href=lambda iri: "/id/" + iri[len(ID_BASE):] if iri.startswith(ID_BASE) else iri)
 
 
 def _short(term: str) -> str:

@@ -70,9 +70,17 @@ class Change:
     reverts: str | None = None
     reverted_by: str | None = None
 
+    @property
+    def about(self) -> str | None:
+        """The node the change is about: the first subject it touched that is not a passage."""
+        for q in self.added + self.removed:
+            if isinstance(q.subject, ox.NamedNode) and "/excerpt/" not in q.subject.value:
+                return q.subject.value
+        return None
+
     def to_dict(self) -> dict:
         return {
-            "id": self.id, "agent": self.agent, "agent_label": self.agent_label, "time": self.time,
+            "id": self.id, "about": self.about, "agent": self.agent, "agent_label": self.agent_label, "time": self.time,
             "reason": self.reason, "kind": self.kind, "reverts": self.reverts, "reverted_by": self.reverted_by,
             "added": [quad_dict(q) for q in self.added], "removed": [quad_dict(q) for q in self.removed],
         }

@@ -87,7 +87,8 @@ class Kind:
     #: Paths the shape allows several values for, but the form asks one (one passage, one source).
     single: tuple[str, ...] = ()
     #: Narrower choices than the shape's class where the shape's message says which (IRI prefixes).
-    narrow: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Each allowed IRI prefix names its scheme (German, English), shown after the label.
+    narrow: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
 
 KINDS: dict[str, Kind] = {
@@ -96,7 +97,9 @@ KINDS: dict[str, Kind] = {
                      DCT + "isPartOf", DCT + "subject", PROV + "wasAssociatedWith", DCT + "source"),
                     extra=(PROV + "atLocation",), single=(DCT + "isPartOf", DCT + "source", PROV + "atLocation"),
                     # zds:Meeting-topic: "Schlüsselthemen oder Handlungsfelder"
-                    narrow={DCT + "subject": (ID + "theme/", ID + "handlungsfeld-2025/", ID + "handlungsfeld-2019/")}),
+                    narrow={DCT + "subject": {ID + "theme/": ("Schlüsselthema des Letter of Intent", "key theme of the letter"),
+                                              ID + "handlungsfeld-2025/": ("Handlungsfeld 2025", "field of action 2025"),
+                                              ID + "handlungsfeld-2019/": ("Handlungsfeld 2019", "field of action 2019")}}),
     "statement": Kind("statement", ZDS + "StatementQuote", {"de": "Aussage erfassen", "en": "Record a statement"},
                       (PROV + "wasAttributedTo", PROV + "wasGeneratedBy", ZD + "addressesLevel", DCT + "source"),
                       single=(PROV + "wasAttributedTo", PROV + "wasGeneratedBy", DCT + "source")),
@@ -197,7 +200,12 @@ def form(store: Store, kind: str, lang: str = "de") -> list[Field]:
         if not choices and (key in spec.extra or path == DCT + "isPartOf"):
             choices = choices_for(store, values_of=path, lang=lang)
         if path in spec.narrow:
-            choices = [c for c in choices if c.value.startswith(spec.narrow[path])]
+            kept = []
+            for c in choices:
+                scheme = next((names for prefix, names in spec.narrow[path].items() if c.value.startswith(prefix)), None)
+                if scheme:
+                    kept.append(Choice(c.value, f"{c.label} ({scheme[0 if lang == 'de' else 1]})"))
+            choices = kept
         if choices:
             widget = "multiselect" if many else "select"
         elif datatype == XSD + "date":
