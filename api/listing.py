@@ -8,13 +8,15 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from api.deps import get_store
 from api.problems import Problem
 from graph.domain import lists as queries
-from graph.store import StoreError
+from graph.domain.editorial import view as editorial_view
+from graph.store import Store, StoreError
 
 T = TypeVar("T")
 Lang = Literal["de", "en"]
@@ -90,6 +92,14 @@ async def paging(
     return Paging(limit=limit, offset=offset)
 
 
+def read_view(
+    store: Annotated[Store, Depends(get_store)],
+    editorial: Annotated[bool, Query(description="false: leave out this project's editorial reading (the graph …/id/source/editorial: organisation types, mappings, inferred links).")] = True,
+) -> Store:
+    """The store the JSON lists read: all of it, or (``editorial=false``) without the editorial graph."""
+    return editorial_view(store, editorial)
+
+
 async def store_guard() -> AsyncIterator[None]:
     """Router dependency: a store that fails to answer is a 503 problem, not a 500."""
     try:
@@ -108,6 +118,17 @@ def check_iri(name: str, value: str | None) -> str | None:
         raise Problem(422, f"Parameter {name!r} must be an absolute IRI.", type_="invalid-request",
                       errors=[{"loc": ["query", name], "msg": "not an absolute IRI", "type": "iri"}]) from None
     return value.strip()
+
+
+def check_day(name: str, value: str | None) -> str | None:
+    """``value`` if it is a real day YYYY-MM-DD (or None); else a 422 problem naming the parameter."""
+    if value is None:
+        return None
+    try:
+        return queries.as_of_date(value)
+    except ValueError:
+        raise Problem(422, f"Parameter {name!r} must be a day YYYY-MM-DD.", type_="invalid-request",
+                      errors=[{"loc": ["query", name], "msg": "not a day YYYY-MM-DD", "type": "date"}]) from None
 
 
 def _etag(body: bytes) -> str:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import require_token
 from api.deps import get_store
-from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, check_iri, negotiate_lang, page_response, paging, store_guard
+from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, check_iri, negotiate_lang, page_response, paging, store_guard, read_view
 from api.problems import Problem
 from api.routes.resources import Ref, SourceEntry
 from graph.domain import lists as queries
@@ -84,7 +84,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
             summary="Recommendations, filtered by theme, level, actor and source")
 def list_recommendations(
     request: Request,
-    store: StoreDep,
+    store: Annotated[Store, Depends(read_view)],
     lang: Annotated[str, Depends(negotiate_lang)],
     page: Annotated[Paging, Depends(paging)],
     theme: Annotated[str | None, Query(pattern=IRI_PATTERN, description="Theme IRI; also matches fields SKOS-mapped to it.",

@@ -66,33 +66,64 @@ NODE_TYPES: dict[str, dict[str, str]] = {
     "goal": {"de": "Ziel", "en": "Goal"},
 }
 
-#: Edge types with their labels.
+#: Edge types with their wording read from the edge's source (the "from" end): "Anja Weber
+#: unterzeichnete Letter of Intent". The same for both ends only where the relation is symmetric.
 EDGE_TYPES: dict[str, dict[str, str]] = {
-    "holds-post": {"de": "hat Funktion in", "en": "holds post in"},
+    "holds-post": {"de": "hat Funktion in", "en": "holds a post in"},
     "member-of": {"de": "Mitglied von", "en": "member of"},
     "signed": {"de": "unterzeichnete", "en": "signed"},
-    "signed-for": {"de": "unterzeichnet für", "en": "signed for"},
+    "signed-for": {"de": "Unterzeichnerorganisation von", "en": "signatory organisation of"},
     "unit-of": {"de": "Untergliederung von", "en": "unit of"},
     "addresses-theme": {"de": "behandelt Thema", "en": "addresses theme"},
     "discussed-at": {"de": "besprochen bei", "en": "discussed at"},
     "addresses-level": {"de": "richtet sich an Ebene", "en": "addresses level"},
     "proposed-by": {"de": "vorgeschlagen von", "en": "proposed by"},
-    "derived-from": {"de": "stammt aus Dokument", "en": "derived from document"},
+    "derived-from": {"de": "stammt aus", "en": "taken from"},
     "participated": {"de": "nahm teil an", "en": "took part in"},
     "said-by": {"de": "geäußert von", "en": "said by"},
-    "focus": {"de": "Schwerpunkt", "en": "focus"},
-    "aim": {"de": "Anliegen", "en": "aim"},
-    "goal": {"de": "Ziel", "en": "goal"},
+    "focus": {"de": "hat Schwerpunkt", "en": "focuses on"},
+    "aim": {"de": "verfolgt Anliegen", "en": "pursues aim"},
+    "goal": {"de": "verfolgt Ziel", "en": "pursues goal"},
     "commitment": {"de": "vereinbart", "en": "agrees on"},
-    "references": {"de": "verweist auf", "en": "references"},
+    "references": {"de": "verweist auf", "en": "refers to"},
     "revises": {"de": "überarbeitet", "en": "revises"},
     "part-of": {"de": "Teil von", "en": "part of"},
-    "maps-to": {"de": "entspricht", "en": "maps to"},
+    "maps-to": {"de": "entspricht", "en": "corresponds to"},
     "related": {"de": "verwandt mit", "en": "related to"},
-    "changed-into": {"de": "überging in", "en": "changed into"},
+    "changed-into": {"de": "überging in", "en": "became"},
     "co-occurs": {"de": "gemeinsam mit", "en": "occurs with"},
     "co-signed": {"de": "gemeinsam unterzeichnet / beteiligt", "en": "co-signed / co-member"},
     "actor-theme": {"de": "befasst mit", "en": "concerned with"},
+}
+
+#: The same relations read from the other end (the edge's target): "Letter of Intent
+#: unterzeichnet von Anja Weber", "Anja Weber äußerte …".
+EDGE_INVERSE: dict[str, dict[str, str]] = {
+    "holds-post": {"de": "Funktionsträger/in", "en": "post held by"},
+    "member-of": {"de": "hat Mitglied", "en": "has member"},
+    "signed": {"de": "unterzeichnet von", "en": "signed by"},
+    "signed-for": {"de": "unterzeichnet für", "en": "signed on behalf of"},
+    "unit-of": {"de": "hat Untergliederung", "en": "has unit"},
+    "addresses-theme": {"de": "Thema von", "en": "theme of"},
+    "discussed-at": {"de": "besprach", "en": "discussed"},
+    "addresses-level": {"de": "angesprochen von", "en": "addressed by"},
+    "proposed-by": {"de": "schlug vor", "en": "proposed"},
+    "derived-from": {"de": "Quelle von", "en": "source of"},
+    "participated": {"de": "mit Teilnahme von", "en": "attended by"},
+    "said-by": {"de": "äußerte", "en": "said"},
+    "focus": {"de": "Schwerpunkt von", "en": "focus of"},
+    "aim": {"de": "Anliegen von", "en": "aim of"},
+    "goal": {"de": "Ziel von", "en": "goal of"},
+    "commitment": {"de": "vereinbart in", "en": "agreed in"},
+    "references": {"de": "erwähnt in", "en": "referred to by"},
+    "revises": {"de": "überarbeitet durch", "en": "revised by"},
+    "part-of": {"de": "umfasst", "en": "includes"},
+    "maps-to": {"de": "entspricht", "en": "corresponds to"},
+    "related": {"de": "verwandt mit", "en": "related to"},
+    "changed-into": {"de": "hervorgegangen aus", "en": "formed from"},
+    "co-occurs": {"de": "gemeinsam mit", "en": "occurs with"},
+    "co-signed": {"de": "gemeinsam unterzeichnet / beteiligt", "en": "co-signed / co-member"},
+    "actor-theme": {"de": "Anliegen von", "en": "concern of"},
 }
 
 _CLASS_TYPES: dict[str, str] = {
@@ -172,6 +203,7 @@ _LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", SCHEMA +
 _TEXT_PREDICATES = (ZD + "quote", SCHEMA + "text", RDF + "value", DCT + "description")
 
 _QUERY = sparql.text("network.rq")
+_EDITORIAL_QUERY = sparql.text("network-editorial.rq")
 
 
 @dataclass(frozen=True)
@@ -188,6 +220,8 @@ class Facts:
 
     props: dict[str, dict[str, list[Any]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     inverse: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    #: (s, p, o) of the triples only the editorial graph states (o as in ``props``)
+    editorial: set[tuple[str, str, Any]] = field(default_factory=set)
     digest: str = ""
 
     def values(self, s: str, p: str) -> list[Any]:
@@ -220,6 +254,10 @@ def load_facts(store: Store) -> Facts:
         if isinstance(o, str):
             facts.inverse[o][p].append(s)
         lines.append(f"{s}\x00{p}\x00{o!r}")
+    for row in store.query(_EDITORIAL_QUERY):
+        s, p, o = _term(row["s"]), _term(row["p"]), _term(row["o"])
+        facts.editorial.add((s, p, o))
+        lines.append(f"editorial\x00{s}\x00{p}\x00{o!r}")
     # Sorted, so that the digest does not depend on the order the store answers in.
     for line in sorted(lines):
         h.update(line.encode("utf-8", "surrogatepass"))
@@ -283,6 +321,33 @@ def _iso(value: str) -> str | None:
     return None
 
 
+def _precision(value: str) -> str:
+    """How exact a date-ish literal is, as the source gives it: ``year``, ``month`` or ``day``."""
+    text = value.strip()
+    return "year" if len(text) == 4 else "month" if len(text) == 7 else "day"
+
+
+def _after(value: str) -> str | None:
+    """The first day after the period a date-ish literal names (a year ends with its last day)."""
+    day = _iso(value)
+    if day is None:
+        return None
+    precision = _precision(value)
+    if precision == "year":
+        return f"{int(day[:4]) + 1:04d}-01-01"
+    if precision == "month":
+        y, m = int(day[:4]), int(day[5:7])
+        return f"{y + m // 12:04d}-{m % 12 + 1:02d}-01"
+    return day
+
+
+def _start_precision(facts: Facts, s: str) -> str | None:
+    """The precision of the earliest start date of ``s`` (the one shown as its date)."""
+    found = sorted((_iso(lit.value), _precision(lit.value)) for p in _START_PREDICATES
+                   for lit in facts.literals(s, p) if _iso(lit.value))
+    return found[0][1] if found else None
+
+
 def _dates(facts: Facts, s: str, predicates: Iterable[str]) -> list[str]:
     out = []
     for p in predicates:
@@ -290,9 +355,24 @@ def _dates(facts: Facts, s: str, predicates: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
+_INSTANT_VALUES = (TIME + "inXSDDate", TIME + "inXSDDateTimeStamp", TIME + "inXSDgYearMonth", TIME + "inXSDgYear")
+
+
 def _instant_date(facts: Facts, instant: str) -> str | None:
-    found = _dates(facts, instant, (TIME + "inXSDDate", TIME + "inXSDDateTimeStamp"))
+    found = _dates(facts, instant, _INSTANT_VALUES)
     return found[0] if found else None
+
+
+def _post_dates(facts: Facts, post: str) -> tuple[str | None, str | None]:
+    """Start and end of a post's holding as the sources give them (a day, month or year), from
+    the memberships that attest it (``zd:attests``); None where no source dates it."""
+    starts, ends = [], []
+    for membership in facts.inverse.get(post, {}).get(ZD + "attests", []):
+        for interval in facts.iris(membership, ORG + "memberDuring"):
+            for key, out in ((TIME + "hasBeginning", starts), (TIME + "hasEnd", ends)):
+                for instant in facts.iris(interval, key):
+                    out += [lit.value for p in _INSTANT_VALUES for lit in facts.literals(instant, p)]
+    return (min(starts) if starts else None, max(ends) if ends else None)
 
 
 def _interval(facts: Facts, interval: str) -> tuple[str | None, str | None]:
@@ -348,18 +428,21 @@ def _node_type(facts: Facts, s: str) -> str | None:
     return None
 
 
-def _add_edge(g: nx.Graph, a: str, b: str, etype: str, **attrs: Any) -> None:
+def _add_edge(g: nx.Graph, a: str, b: str, etype: str, editorial: bool = False, **attrs: Any) -> None:
+    """Add (or extend) the edge a–b; it stays ``editorial`` only while every link making it is."""
     if a == b or a not in g or b not in g:
         return
     if g.has_edge(a, b):
         data = g.edges[a, b]
+        data["editorial"] = data["editorial"] and editorial
         if etype not in data["types"]:
             data["types"].append(etype)
         for k, v in attrs.items():
             if v is not None:
                 data.setdefault(k, v)
         return
-    g.add_edge(a, b, type=etype, types=[etype], source_node=a, **{k: v for k, v in attrs.items() if v is not None})
+    g.add_edge(a, b, type=etype, types=[etype], source_node=a, editorial=editorial,
+               **{k: v for k, v in attrs.items() if v is not None})
 
 
 def _full_graph(facts: Facts, lang: str) -> nx.Graph:
@@ -369,13 +452,15 @@ def _full_graph(facts: Facts, lang: str) -> nx.Graph:
         if ntype is None or s.startswith("_:"):
             continue
         dates = _dates(facts, s, _START_PREDICATES)
-        ends = _dates(facts, s, _END_PREDICATES)
+        # An end given as a year or month lasts to the end of it: "ended 2025" is still so on 31 December.
+        ends = sorted(d for p in _END_PREDICATES for d in (_after(lit.value) for lit in facts.literals(s, p)) if d)
         attrs: dict[str, Any] = {
             "type": ntype,
             "label": _short_label(facts, s, lang) if ntype == "organisation" else label_of(facts, s, lang),
             "labels": {lg: label_of(facts, s, lg) for lg in LANGS},
             "date": dates[0] if dates else None,
             "start": dates[0] if dates else None,
+            "date_precision": _start_precision(facts, s),
             "end": ends[-1] if ends else None,
             "href": _id_path(s),
             "sources": _sources(facts, s, lang),
@@ -424,8 +509,11 @@ def _full_graph(facts: Facts, lang: str) -> nx.Graph:
                     "organisation": {"id": org_iri, "label": g.nodes[org_iri]["label"]},
                     "role": _concept(facts, roles[0], lang) if roles else None,
                 }
+                start, end = _post_dates(facts, post)
+                post_info["start"], post_info["end"] = start, end
                 g.nodes[person].setdefault("posts", []).append(post_info)
-                _add_edge(g, person, org_iri, "holds-post", role=post_info["role"]["label"] if roles else None)
+                _add_edge(g, person, org_iri, "holds-post", role=post_info["role"]["label"] if roles else None,
+                          start=_iso(start) if start else None, end=_iso(end) if end else None)
     for membership, p_map in sorted(facts.props.items()):
         members, orgs = p_map.get(ORG + "member", []), p_map.get(ORG + "organization", [])
         for person in members:
@@ -454,17 +542,29 @@ def _full_graph(facts: Facts, lang: str) -> nx.Graph:
                 else:
                     etype_here = etype
                 a, b = (o, s) if reverse else (s, o)
-                _add_edge(g, a, b, etype_here)
+                _add_edge(g, a, b, etype_here, editorial=(s, p, o) in facts.editorial)
 
     # A node with no date of its own that is known only from dated documents, meetings or
     # recommendations first appears with the earliest of them (e.g. a guest of one meeting):
     # ``seen_from``, used by the time filter and kept apart from the dates the sources give.
+    # An undated statement is known from the meeting it was made at: it is seen from that day
+    # too (so a person quoted only there, e.g. a guest of one meeting, is as well).
     for n, data in g.nodes(data=True):
-        if data["start"] or g.degree(n) == 0:
+        if data["type"] == "statement" and not data["start"]:
+            meetings = [g.nodes[m]["start"] for m in g.neighbors(n) if g.nodes[m]["type"] == "event" and g.nodes[m]["start"]]
+            if meetings:
+                data["seen_from"] = min(meetings)
+    for n, data in g.nodes(data=True):
+        if data["type"] == "person" and not data["start"] and data.get("posts"):
+            starts = [p["start"] for p in data["posts"]]
+            if all(starts):  # every post of theirs has a start: a successor, e.g.
+                data["seen_from"] = _iso(min(starts))
+    for n, data in g.nodes(data=True):
+        if data["start"] or data.get("seen_from") or g.degree(n) == 0:
             continue
         linked = [g.nodes[m] for m in g.neighbors(n)]
-        if all(m["type"] in _CARRIERS and m["start"] for m in linked):
-            data["seen_from"] = min(m["start"] for m in linked)
+        if all(m["type"] in _CARRIERS and (m["start"] or m.get("seen_from")) for m in linked):
+            data["seen_from"] = min(m["start"] or m["seen_from"] for m in linked)
 
     # What each node links to, for the page's theme / level filters and the details panel.
     for n, data in g.nodes(data=True):
@@ -525,7 +625,9 @@ def _co_graph(g: nx.Graph, members: Iterable[str], via: Iterable[str], etype: st
         for a, b in combinations(linked, 2):
             weights[(a, b)].append(hub)
     for (a, b), hubs in sorted(weights.items()):
-        out.add_edge(a, b, type=etype, types=[etype], weight=len(hubs), via=hubs)
+        # editorial if every shared neighbour is reached through an editorial link
+        editorial = all(g.edges[a, h]["editorial"] or g.edges[b, h]["editorial"] for h in hubs)
+        out.add_edge(a, b, type=etype, types=[etype], weight=len(hubs), via=hubs, editorial=editorial)
     return out
 
 
@@ -561,7 +663,9 @@ def _view(g: nx.Graph, view: str) -> nx.Graph:
                 for t in sorted(m for m in linked if g.nodes[m]["type"] == "theme"):
                     weights[(a, t)].append(carrier)
         for (a, t), carriers in sorted(weights.items()):
-            out.add_edge(a, t, type="actor-theme", types=["actor-theme"], weight=len(carriers), via=carriers)
+            editorial = all(g.edges[a, c]["editorial"] or g.edges[c, t]["editorial"] for c in carriers)
+            out.add_edge(a, t, type="actor-theme", types=["actor-theme"], weight=len(carriers), via=carriers,
+                         editorial=editorial)
         return out
     raise ValueError(f"unknown view {view!r}; known: {', '.join(VIEWS)}")
 
@@ -705,7 +809,7 @@ def flat(g: nx.Graph) -> nx.Graph:
     return out
 
 
-__all__ = ["VIEWS", "NODE_TYPES", "EDGE_TYPES", "project", "node_link", "flat", "dump", "as_of_filter",
+__all__ = ["VIEWS", "NODE_TYPES", "EDGE_TYPES", "EDGE_INVERSE", "project", "node_link", "flat", "dump", "as_of_filter",
            "add_metrics", "load_facts"]
 
 
