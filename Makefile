@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= var/store
 
-.PHONY: install install-test serve build test test-fast bench clean vendor-yasgui screenshots
+.PHONY: install install-test serve build test test-fast bench clean vendor-yasgui screenshots-curation screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ screenshots: install-test  ## README screenshots of /graph (desktop, phone) into
 
 bench: install-test  ## run every benchmark and write BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run
+
+screenshots-curation: install-test  ## screenshots of the editing pages for the README (docs/curation/)
+	$(BIN)/python -m tests.browser.curation_screenshots
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import accounts
 from api.accounts import Actor, require_writer
 from api.deps import get_store
-from api.listing import store_guard
+from api.listing import IRI_PATTERN, check_iri, store_guard
 from api.problems import Problem
 from graph.domain import changes as log
 from graph.domain import facts
@@ -435,10 +435,10 @@ def add_correction(store: StoreDep, actor: WriterDep, body: CorrectionBody) -> J
 
 
 @router.get("/api/changes", summary="The change log, newest first: who, when, why, what was added and removed")
-def list_changes(store: StoreDep, about: Annotated[str | None, Query(max_length=2000, description="Only changes that touched this node.")] = None,
+def list_changes(store: StoreDep, about: Annotated[str | None, Query(max_length=2000, pattern=IRI_PATTERN,
+                                                                       description="Only changes that touched this node.")] = None,
                  limit: Annotated[int, Query(ge=1, le=log.MAX_LIST)] = 100) -> JSONResponse:
-    if about is not None and not facts._iri_ok(about):
-        raise Problem(400, "about must be an IRI.", type_="invalid-request")
+    about = check_iri("about", about)
     return JSONResponse({"changes": [c.to_dict() for c in log.changes(store, about=about, limit=limit)]})
 
 

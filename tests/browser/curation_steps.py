@@ -1,4 +1,4 @@
-"""Steps of the editing pages shared by the browser tests and scripts/curation_screenshots.py."""
+"""Steps of the editing pages shared by the browser tests and tests/browser/curation_screenshots.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Screenshots of the editing pages for the README (``make screenshots-curation``).
+"""Screenshots of the editing pages for the README (``make screenshots-curation``, i.e.
+``python -m tests.browser.curation_screenshots``).
 
 Starts a real server on a fresh store with one staff account, signs in with the system
 Chromium, records a meeting with a passage selected in the source record, makes an invalid
@@ -13,12 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_api  # noqa: E402
-from tests.browser.curation_steps import (  # noqa: E402
-    PASSWORD, USER, fill_meeting, select_passage, sign_in, wait_check)
+from tests.browser.curation_steps import PASSWORD, USER, fill_meeting, select_passage, sign_in, wait_check
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, start_api
 
 OUT = ROOT / "docs" / "curation"
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
