@@ -64,3 +64,5 @@ def source_graph(slug: str) -> str:
 #: The named graphs of the model: the ontology and the SHACL shapes (loaded by ``zdg build``).
 ONTOLOGY_GRAPH = source_graph("ontology")
 SHAPES_GRAPH = source_graph("shapes")
+#: The change log: one named graph per change, written only by graph.domain.changes.
+CHANGE_BASE = ID_BASE + "change/"

@@ -99,3 +99,15 @@ def test_forms_follow_the_shapes(built_store):
     # sh:in ( level:land level:bund level:eu level:nicht-angegeben )
     assert sorted(c.value.rsplit("/", 1)[-1] for c in statement["addressesLevel"].choices) == ["bund", "eu", "land", "nicht-angegeben"]
     assert any(c.value == ID_BASE + "person/anja-weber" for c in statement["wasAttributedTo"].choices)
+
+
+def test_sparql_update_cannot_rewrite_the_log(fresh_store):
+    from graph.shacl.update import ProtectedGraph, apply
+
+    change = correct_m4(fresh_store, "2024-03-05")
+    for update in (f'INSERT DATA {{ GRAPH <{change.id}> {{ <{change.id}> <http://www.w3.org/2000/01/rdf-schema#comment> "forged" }} }}',
+                   f"DROP GRAPH <{change.id}>",
+                   f"DELETE WHERE {{ GRAPH <{change.id}> {{ ?s ?p ?o }} }}"):
+        with pytest.raises(ProtectedGraph):
+            apply(fresh_store, update)
+    assert [c.id for c in changes.changes(fresh_store)] == [change.id]

@@ -27,9 +27,8 @@ from graph import sparql
 from graph.shacl import validation
 from graph.shacl.report import Report
 from graph.store import Store
-from graph.vocab import ID_BASE, ONTOLOGY_GRAPH, SHAPES_GRAPH, ZD
+from graph.vocab import CHANGE_BASE, ID_BASE, ONTOLOGY_GRAPH, SHAPES_GRAPH, ZD
 
-CHANGE_BASE = ID_BASE + "change/"
 STAFF_BASE = ID_BASE + "agent/staff/"
 API_CLIENT = ID_BASE + "agent/api-client"
 PROV = "http://www.w3.org/ns/prov#"

@@ -55,6 +55,11 @@ def main() -> None:
                     page.screenshot(path=str(OUT / f"invalid-{size}.png"))
                     page.goto(server.url + "/edit")
                     page.screenshot(path=str(OUT / f"home-{size}.png"))
+                    page.goto(server.url + "/edit/statement")
+                    select_passage(page, "Zirkuläre Wertschöpfung ist eine industriepolitische Kernaufgabe.")
+                    page.screenshot(path=str(OUT / f"statement-form-{size}.png"))
+                    page.goto(server.url + "/edit/correction?lang=en")
+                    page.screenshot(path=str(OUT / f"correction-form-{size}.png"))
                     page.context.close()
                 browser.close()
         finally:
