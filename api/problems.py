@@ -7,6 +7,7 @@ Handlers here turn FastAPI's and Starlette's errors (404, 405, 422 validation, .
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -45,6 +46,32 @@ class Problem(Exception):
         self.type = type_
         self.headers = headers
         self.extra = extra
+
+
+def field_error(field: str, value: Any, message: str) -> dict[str, Any]:
+    """One entry of a problem's ``errors``: the one shape of every 422 (and of a 400 naming
+    parameters), from the framework's validation and from our own checks alike."""
+    if isinstance(value, str):
+        # echoed as it came, but always encodable: a lone surrogate becomes "?"
+        value = value[:300].encode("utf-8", "replace").decode("utf-8") + ("…" if len(value) > 300 else "")
+    elif isinstance(value, float) and not math.isfinite(value):
+        value = str(value)  # NaN and Infinity are no JSON
+    return {"field": field, "value": value, "message": message}
+
+
+def _framework_error(e: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic/FastAPI validation error as ``{field, value, message}``: ``field`` is the
+    location without its first part (query, body, path, header), joined with dots."""
+    loc = [str(p) for p in e.get("loc", ())]
+    field = ".".join(loc[1:]) or (loc[0] if loc else "")
+    value = None if e.get("type") == "missing" else e.get("input")
+    if not isinstance(value, (str, int, float, bool, type(None))):
+        value = None  # a whole object or list: the field names where, the message what
+    message = e.get("msg", "")
+    if e.get("type") == "string_pattern_mismatch" and "https?://" in str((e.get("ctx") or {}).get("pattern", "")):
+        # not the 200-character pattern itself: what it means
+        message = "must be an absolute http(s) IRI of plain ASCII characters"
+    return field_error(field, value, message)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -138,11 +165,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
-        if any(e["type"] == "json_invalid" for e in errors):
+        raw = exc.errors()
+        errors = [_framework_error(e) for e in raw]
+        if any(e.get("type") == "json_invalid" for e in raw):
             # A body that is not JSON at all is a syntax error (400), not a semantic one (422).
             return problem_response(
                 400, "The request body is not valid JSON.",

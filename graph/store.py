@@ -78,6 +78,20 @@ class WriteConflict(StoreError):
     """Other processes kept changing the data while this write was being checked."""
 
 
+class DefaultGraphNotUnion(StoreError):
+    """A remote server's default graph is not the union of its named graphs: every query
+    without ``GRAPH`` would miss the data (the API would answer with less than there is)."""
+
+    def __init__(self, location: str):
+        super().__init__(
+            f"the SPARQL server at {location}: its default graph is not the union of its named graphs, "
+            "so queries without GRAPH would not see the data. Configure it so: Oxigraph server "
+            "`oxigraph serve --union-default-graph`, Fuseki `tdb2:unionDefaultGraph true`; "
+            "Virtuoso and GraphDB do it by default."
+        )
+        self.location = location
+
+
 class StorageFull(StoreError):
     """The store's disk is full: the write was not made (nothing half-written)."""
 
@@ -373,6 +387,18 @@ class EmbeddedStore(Store):
 
 _SELECT_FORMAT = "application/sparql-results+json"
 
+#: Graphs a server keeps for itself, not part of the dataset (Virtuoso: its RDF-view schema, the
+#: LDP vocabulary and its URIQA graph). A remote store leaves them out of its named graphs, its
+#: quads, its size and "is it empty?"; its default graph (Virtuoso's union) still holds them.
+SERVER_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
+_OURS = "FILTER(?g NOT IN (" + ", ".join(f"<{g}>" for g in SERVER_GRAPHS) + "))"
+#: Virtuoso answers a SPARQL syntax error with 500 and this start of its message (SQL state 37000).
+_VIRTUOSO_SYNTAX = re.compile(r"^Virtuoso 37000 Error SP0")
+
 
 class RemoteStore(Store):
     """A SPARQL 1.1 server over HTTP (Query and Update protocols).
@@ -407,7 +433,7 @@ class RemoteStore(Store):
         except httpx.HTTPError as exc:
             log.warning("SPARQL server at %s not reachable: %s", url, exc)
             raise StoreUnavailable("The SPARQL store is not reachable; try again later.") from exc
-        if response.status_code == 400:
+        if response.status_code == 400 or _VIRTUOSO_SYNTAX.match(response.text):
             raise QuerySyntaxError(response.text.strip()[:1000])
         if response.status_code >= 300:
             log.warning("SPARQL server at %s answered %s: %s", url, response.status_code, response.text[:500])
@@ -420,11 +446,20 @@ class RemoteStore(Store):
             form["default-graph-uri"] = default_graphs
         if named_graphs:
             form["named-graph-uri"] = named_graphs
-        accept = f"{_SELECT_FORMAT}, application/n-triples;q=0.9"
+        from graph.sparql.guard import query_form
+
+        # Ask for the form the query has: Virtuoso answers a CONSTRUCT asked for as JSON with a
+        # table of ?s ?p ?o, which would read as solutions.
+        if query_form(sparql) in ("CONSTRUCT", "DESCRIBE"):
+            accept = "application/n-triples, text/turtle;q=0.9"
+        else:
+            accept = f"{_SELECT_FORMAT}, application/n-triples;q=0.9"
         response = self._post(self.location, form, accept)
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media in (_SELECT_FORMAT, "application/json"):
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+            # Virtuoso names blank nodes "nodeID://b123" in JSON results: not a blank node label.
+            content = response.content.replace(b'"nodeID://', b'"')
+            return ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
         fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
         return list(ox.parse(response.content, format=fmt))
 
@@ -476,16 +511,32 @@ class RemoteStore(Store):
             raise StoreError(f"cannot parse {fmt.name}: {exc}") from exc
         default = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         for chunk in _chunks(quads, self.CHUNK):
-            self.update("INSERT DATA {\n" + _quads_as_sparql(chunk, default) + "}")
+            self.update(_insert_as_sparql(chunk, default))
 
     def quads(self):
-        rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
         for row in rows:
             yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
 
     def named_graphs(self):
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
         return sorted(str(r["g"]) for r in rows)
+
+    def __len__(self) -> int:
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
+        return int(rows[0]["n"]) if rows else 0
+
+    def is_empty(self) -> bool:
+        return not bool(self.query(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}"))
+
+    def check_default_graph(self) -> None:
+        """Raise :class:`DefaultGraphNotUnion` unless a quad of a named graph is also in the
+        default graph (nothing to check on an empty server)."""
+        sample = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} "
+                            "FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1")
+        for row in sample:
+            if not bool(self.query(f"ASK {{ {row['s']} {row['p']} {row['o']} }}")):
+                raise DefaultGraphNotUnion(self.location)
 
     def clear_graph(self, graph):
         self.update(f"DROP SILENT GRAPH <{graph}>")
@@ -517,8 +568,17 @@ def _change_as_sparql(added: list[ox.Quad], removed: list[ox.Quad]) -> str:
     if removed:
         parts.append("DELETE DATA {\n" + _quads_as_sparql(removed, ox.DefaultGraph()) + "}")
     if added:
-        parts.append("INSERT DATA {\n" + _quads_as_sparql(added, ox.DefaultGraph()) + "}")
+        parts.append(_insert_as_sparql(added, ox.DefaultGraph()))
     return " ;\n".join(parts) or "INSERT DATA {}"
+
+
+def _insert_as_sparql(quads: list[Any], default: ox.NamedNode | ox.DefaultGraph) -> str:
+    """One request adding ``quads``. Virtuoso 7 refuses blank nodes in ``INSERT DATA`` (SP031);
+    a template with an empty WHERE adds the same fresh blank nodes on every server."""
+    body = _quads_as_sparql(quads, default)
+    if any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
+        return "INSERT {\n" + body + "} WHERE {}"
+    return "INSERT DATA {\n" + body + "}"
 
 
 def _quads_as_sparql(quads: list[Any], default: ox.NamedNode | ox.DefaultGraph) -> str:
