@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= var/store
 
-.PHONY: install install-test system-packages serve build test test-fast bench clean vendor-yasgui screenshots
+.PHONY: install install-test system-packages serve build test test-fast bench clean vendor-yasgui screenshots screenshots-graph
 
 # uv (from PyPI) makes and fills the virtual environment in seconds where python -m venv and
 # pip take over a minute (scripts/venv-install: a system uv, else uv from PyPI). INSTALLER=pip
@@ -48,14 +48,14 @@ test: system-packages install-test  ## every test, browser and remote-store test
 test-fast: install-test  ## the in-process tests only
 	$(BIN)/python -m pytest -q -m "not browser and not remote and not slow"
 
-screenshots: install-test  ## README screenshots of /graph (desktop, phone) into docs/
-	$(BIN)/python -m tests.browser.screenshots
-
 bench: install-test  ## run every benchmark and write BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run
 
-screenshots: install-test  ## docs/screenshot-reader.png and build/screenshots/ (not part of make test)
+screenshots: install-test screenshots-graph  ## docs/screenshot-reader.png and build/screenshots/ (not part of make test)
 	$(BIN)/python docs/screenshots.py
+
+screenshots-graph: install-test  ## README screenshots of /graph, desktop and phone, into docs/ (not part of make test)
+	$(BIN)/python -m tests.browser.screenshots
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

@@ -327,3 +327,12 @@ def test_editorial_edges_are_dashed_and_say_so(browser, tmp_path):
         assert "redaktionelle Zuordnung" in page.inner_text("#details-relations")
         edge = page.evaluate("() => window.zdg.edges.get().find(e => e.from === 'urn:a').title")
         assert "redaktionelle Zuordnung" in edge
+
+
+def test_phone_selection_stays_in_sight(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 390, 844, is_mobile=True, has_touch=True) as page:
+        page.evaluate("id => window.zdg.select(id, true)", ANJA)
+        sheet = page.locator("#details").bounding_box()
+        net = page.locator("#network").bounding_box()
+        at = page.evaluate("id => window.zdg.network.canvasToDOM(window.zdg.network.getPositions([id])[id])", ANJA)
+        assert 0 <= at["x"] <= net["width"] and 0 <= at["y"] and net["y"] + at["y"] < sheet["y"]
