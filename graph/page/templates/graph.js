@@ -551,6 +551,9 @@
       li.append(b);
       ul.append(li);
     });
+    // Coloured by community, the swatches keep only the shape (the colours mean communities).
+    document.getElementById("legend-community").hidden = state.color !== "community";
+    if (state.color === "community") ul.querySelectorAll(".swatch path").forEach(function (p) { p.setAttribute("fill", "#ffffff"); });
     if (focused) { var again = ul.querySelector('button[data-type="' + focused + '"]'); if (again) again.focus(); }
   }
   function fillSelect(id, items, value, grouped) {
