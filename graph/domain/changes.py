@@ -27,7 +27,7 @@ from graph import sparql
 from graph.shacl import validation
 from graph.shacl.report import Report
 from graph.store import Store
-from graph.vocab import CHANGE_BASE, ID_BASE, ONTOLOGY_GRAPH, SHAPES_GRAPH, ZD
+from graph.vocab import CHANGE_BASE, ID_BASE, ONTOLOGY_GRAPH, SHAPES_GRAPH, VERSION_GRAPH, ZD
 
 STAFF_BASE = ID_BASE + "agent/staff/"
 API_CLIENT = ID_BASE + "agent/api-client"
@@ -107,7 +107,7 @@ def protected(graph: ox.NamedNode | ox.DefaultGraph) -> bool:
     """Graphs a change may not touch: the default graph, the model graphs, the log."""
     if not isinstance(graph, ox.NamedNode):
         return True
-    return graph.value in (str(ONTOLOGY_GRAPH), str(SHAPES_GRAPH)) or graph.value.startswith(CHANGE_BASE)
+    return graph.value in (str(ONTOLOGY_GRAPH), str(SHAPES_GRAPH), str(VERSION_GRAPH)) or graph.value.startswith(CHANGE_BASE)
 
 
 def _log_quads(ident: str, agent: str, agent_label: str, now: str, reason: str, kind: str,
