@@ -183,9 +183,14 @@ def _form_context(store: Store, kind: str, lang: str, text: str | None, values: 
 
 def _correction_fields(store: Store, lang: str) -> list[forms_mod.Field]:
     sources = forms_mod.choices_for(store, node=forms_mod.ZDS + "SourceWithReliability", lang=lang)
-    which = [forms_mod.Choice(k, k) for k in facts.CORRECTABLE]
+    names = {"prefLabel_de": ("Bezeichnung (deutsch)", "Label (German)"), "prefLabel_en": ("Bezeichnung (englisch)", "Label (English)"),
+             "date": ("Datum", "Date")}
+    which = [forms_mod.Choice(k, names[k][0 if lang == "de" else 1]) for k in facts.CORRECTABLE]
+    # Suggestions (a datalist): the meetings, statements, organisations and persons by label.
+    nodes = [c for cls in (forms_mod.ZD + "Meeting", forms_mod.ZD + "Statement", "http://www.w3.org/ns/org#FormalOrganization",
+                           "http://xmlns.com/foaf/0.1/Person") for c in forms_mod.choices_for(store, cls=cls, lang=lang)]
     return [
-        forms_mod.Field("subject", "", {"de": T["de"]["subject"], "en": T["en"]["subject"]}, "text", True),
+        forms_mod.Field("subject", "", {"de": T["de"]["subject"], "en": T["en"]["subject"]}, "text", True, choices=nodes),
         forms_mod.Field("what", "", {"de": T["de"]["which"], "en": T["en"]["which"]}, "select", True, choices=which),
         forms_mod.Field("value", "", {"de": T["de"]["value"], "en": T["en"]["value"]}, "text", True),
         forms_mod.Field("source", forms_mod.DCT + "source", {"de": "Quelle (zitiert)", "en": "Source (cited)"}, "select", True,
