@@ -64,6 +64,7 @@ T = {
         "intro": "Jede Angabe wird mit ihrer Quelle und der wörtlichen Stelle gespeichert, von den Shapes geprüft, Ihnen zugeschrieben und kann rückgängig gemacht werden.",
         "quote": "Zitat", "editorial": "Redaktionelle Anmerkung (wenn niemand zugeschrieben wird)", "kind": "Art",
         "open": "ansehen", "choose": "– bitte wählen –",
+        "kind_meeting": "Treffen", "kind_statement": "Aussage", "kind_correction": "Berichtigung", "kind_revert": "Rücknahme",
     },
     "en": {
         "switch": "Deutsch", "login": "Sign in", "logout": "Sign out", "user": "Username", "password": "Password",
@@ -81,6 +82,7 @@ T = {
         "intro": "Every fact is saved with its source and the verbatim passage, checked by the shapes, attributed to you, and can be reverted.",
         "quote": "Quote", "editorial": "Editorial note (when no one is attributed)", "kind": "Kind",
         "open": "view", "choose": "– please choose –",
+        "kind_meeting": "Meeting", "kind_statement": "Statement", "kind_correction": "Correction", "kind_revert": "Revert",
     },
 }
 
