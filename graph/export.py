@@ -37,29 +37,20 @@ def dump_rdf(store: Store, fmt: str) -> bytes:
     if target is None:
         raise ValueError(f"unknown RDF dump format {fmt!r}; known: {', '.join(RDF_DUMPS)}")
     quads = list(store.quads())
+    if target == ox.RdfFormat.JSON_LD:  # compacted with the context of /context.jsonld
+        from graph.jsonld import compact
+
+        return compact(dict.fromkeys(q.triple for q in quads))
     # A triple stated in two source graphs is one triple of the union.
     items = quads if target.supports_datasets else list(dict.fromkeys(q.triple for q in quads))
     prefixes = PREFIXES if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     return ox.serialize(items, format=target, prefixes=prefixes)
 
 
-def dump_network(store: Store, fmt: str) -> bytes:
-    """The full network projection as GraphML or GEXF (for Gephi)."""
-    import networkx as nx
-
+def dump_network(store: Store, fmt: str, view: str = "full", lang: str = "de") -> bytes:
+    """A network projection (``view``, default the full one) as GraphML or GEXF for Gephi,
+    drawn as on the page: positions, colours, sizes, directed edges (:mod:`graph.page.gephi`)."""
     from graph.network import project
+    from graph.page import gephi
 
-    g = nx.Graph(project(store, view="full"))
-    # GraphML/GEXF take only scalar attributes.
-    for _, attrs in g.nodes(data=True):
-        for key, value in list(attrs.items()):
-            if isinstance(value, (list, dict, tuple)):
-                attrs[key] = json.dumps(value, ensure_ascii=False)
-            elif value is None:
-                del attrs[key]
-    for *_, attrs in g.edges(data=True):
-        for key, value in list(attrs.items()):
-            if value is None or isinstance(value, (list, dict, tuple)):
-                attrs.pop(key)
-    lines = nx.generate_graphml(g) if fmt == "graphml" else nx.generate_gexf(g)
-    return "\n".join(lines).encode("utf-8")
+    return gephi.dump(project(store, view=view, lang=lang), fmt, lang)

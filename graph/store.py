@@ -17,8 +17,11 @@ configured so: ``oxigraph serve --union-default-graph``, Fuseki ``unionDefaultGr
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import re
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -28,6 +31,8 @@ import httpx
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
+
+from graph.vocab import VERSION_GRAPH
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 
@@ -49,6 +54,9 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
+log = logging.getLogger("zdg.store")
+
+
 class StoreError(Exception):
     """The store could not do what was asked (unreachable, refused, bad data)."""
 
@@ -57,8 +65,43 @@ class QuerySyntaxError(StoreError):
     """The SPARQL text does not parse."""
 
 
-class StoreTimeout(StoreError):
+class StoreUnavailable(StoreError):
+    """A remote store does not answer (down, unreachable, or failing). The message names no
+    internal address: it reaches clients; the log has the details."""
+
+
+class StoreTimeout(StoreUnavailable):
     """The store did not answer within the time allowed."""
+
+
+class WriteConflict(StoreError):
+    """Other processes kept changing the data while this write was being checked."""
+
+
+class DefaultGraphNotUnion(StoreError):
+    """A remote server's default graph is not the union of its named graphs: every query
+    without ``GRAPH`` would miss the data (the API would answer with less than there is)."""
+
+    def __init__(self, location: str):
+        super().__init__(
+            f"the SPARQL server at {location}: its default graph is not the union of its named graphs, "
+            "so queries without GRAPH would not see the data. Configure it so: Oxigraph server "
+            "`oxigraph serve --union-default-graph`, Fuseki `tdb2:unionDefaultGraph true`; "
+            "Virtuoso and GraphDB do it by default."
+        )
+        self.location = location
+
+
+class StorageFull(StoreError):
+    """The store's disk is full: the write was not made (nothing half-written)."""
+
+
+def io_error(exc: OSError | RuntimeError) -> StoreError:
+    """An engine I/O error as the store error it means (a full disk says so)."""
+    text = str(exc)
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in text or "ENOSPC" in text:
+        return StorageFull("The store's disk is full; nothing was changed. Reads go on; free space, then retry.")
+    return StoreError(text)
 
 
 class StoreInUse(StoreError):
@@ -139,8 +182,17 @@ class Store(ABC):
         """Run a SPARQL update atomically."""
 
     @abstractmethod
-    def apply_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
-        """Remove ``removed`` and add ``added``, as one write: exactly the change a gate checked."""
+    def apply_change(self, added: list[ox.Quad], removed: list[ox.Quad], expected: str | None = None) -> bool:
+        """Remove ``removed`` and add ``added``, as one write: exactly the change a gate checked.
+
+        With ``expected`` (from :meth:`write_version`), only if nobody wrote since: returns False
+        and changes nothing if somebody did.
+        """
+
+    def write_version(self) -> str | None:
+        """A mark that every gated write changes, where other processes may write too (None here:
+        one process owns an embedded store, and its write lock orders its writes)."""
+        return None
 
     @abstractmethod
     def load_data(self, data: bytes, fmt: str | ox.RdfFormat, graph: str | None = None) -> None:
@@ -262,7 +314,7 @@ class EmbeddedStore(Store):
         except ValueError as exc:  # e.g. an invalid IRI in the dataset
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
-            raise StoreError(str(exc)) from exc
+            raise io_error(exc) from exc
 
     def update(self, sparql):
         _check_nesting(sparql)
@@ -272,9 +324,9 @@ class EmbeddedStore(Store):
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
-            raise StoreError(str(exc)) from exc
+            raise io_error(exc) from exc
 
-    def apply_change(self, added, removed):
+    def apply_change(self, added, removed, expected=None):
         self.generation += 1
         try:
             self._write_change(added, removed)
@@ -283,7 +335,8 @@ class EmbeddedStore(Store):
                 # process, not a power loss. Flushing makes it durable before it is acknowledged.
                 self._store.flush()
         except OSError as exc:
-            raise StoreError(str(exc)) from exc
+            raise io_error(exc) from exc
+        return True
 
     def _write_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
         if not removed:
@@ -306,6 +359,8 @@ class EmbeddedStore(Store):
             self._store.load(data, format=fmt, to_graph=to_graph)
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"cannot parse {fmt.name}: {exc}") from exc
+        except OSError as exc:
+            raise io_error(exc) from exc
 
     def quads(self):
         return iter(self._store.quads_for_pattern(None, None, None, None))
@@ -332,6 +387,18 @@ class EmbeddedStore(Store):
 
 _SELECT_FORMAT = "application/sparql-results+json"
 
+#: Graphs a server keeps for itself, not part of the dataset (Virtuoso: its RDF-view schema, the
+#: LDP vocabulary and its URIQA graph). A remote store leaves them out of its named graphs, its
+#: quads, its size and "is it empty?"; its default graph (Virtuoso's union) still holds them.
+SERVER_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
+_OURS = "FILTER(?g NOT IN (" + ", ".join(f"<{g}>" for g in SERVER_GRAPHS) + "))"
+#: Virtuoso answers a SPARQL syntax error with 500 and this start of its message (SQL state 37000).
+_VIRTUOSO_SYNTAX = re.compile(r"^Virtuoso 37000 Error SP0")
+
 
 class RemoteStore(Store):
     """A SPARQL 1.1 server over HTTP (Query and Update protocols).
@@ -343,6 +410,11 @@ class RemoteStore(Store):
 
     #: Keeps each INSERT DATA request of a bulk load to a size every server accepts.
     CHUNK = 5000
+    #: Above this many quads a gated change is applied in chunks (see apply_change).
+    BULK = 50_000
+    #: The same for quads with blank nodes, sent as an INSERT template: Virtuoso compiles a
+    #: template to SQL and refuses one over 10,000 lines (about 1,000 triples).
+    BLANK_CHUNK = 300
 
     def __init__(self, url: str, update_url: str | None = None, timeout: float = 60.0):
         self.location = url
@@ -359,15 +431,16 @@ class RemoteStore(Store):
         try:
             response = self._http.post(url, data=data, headers={"Accept": accept})
         except httpx.TimeoutException as exc:
-            raise StoreTimeout(f"SPARQL server at {url} did not answer within {self._http.timeout.read} s") from exc
+            log.warning("SPARQL server at %s did not answer within %s s", url, self._http.timeout.read)
+            raise StoreTimeout(f"The SPARQL store did not answer within {self._http.timeout.read:g} s.") from exc
         except httpx.HTTPError as exc:
-            raise StoreError(f"SPARQL server at {url} not reachable: {exc}") from exc
-        if response.status_code == 400:
+            log.warning("SPARQL server at %s not reachable: %s", url, exc)
+            raise StoreUnavailable("The SPARQL store is not reachable; try again later.") from exc
+        if response.status_code == 400 or _VIRTUOSO_SYNTAX.match(response.text):
             raise QuerySyntaxError(response.text.strip()[:1000])
         if response.status_code >= 300:
-            raise StoreError(
-                f"SPARQL server at {url} answered {response.status_code}: {response.text[:500]}"
-            )
+            log.warning("SPARQL server at %s answered %s: %s", url, response.status_code, response.text[:500])
+            raise StoreUnavailable(f"The SPARQL store answered {response.status_code}; try again later.")
         return response
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None):
@@ -376,22 +449,62 @@ class RemoteStore(Store):
             form["default-graph-uri"] = default_graphs
         if named_graphs:
             form["named-graph-uri"] = named_graphs
-        accept = f"{_SELECT_FORMAT}, application/n-triples;q=0.9"
+        from graph.sparql.guard import query_form
+
+        # Ask for the form the query has: Virtuoso answers a CONSTRUCT asked for as JSON with a
+        # table of ?s ?p ?o, which would read as solutions.
+        if query_form(sparql) in ("CONSTRUCT", "DESCRIBE"):
+            accept = "application/n-triples, text/turtle;q=0.9"
+        else:
+            accept = f"{_SELECT_FORMAT}, application/n-triples;q=0.9"
         response = self._post(self.location, form, accept)
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media in (_SELECT_FORMAT, "application/json"):
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+            # Virtuoso names blank nodes "nodeID://b123" in JSON results: not a blank node label.
+            content = response.content.replace(b'"nodeID://', b'"')
+            return ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
         fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
         return list(ox.parse(response.content, format=fmt))
 
     def update(self, sparql):
         self._post(self.update_url, {"update": sparql}, "*/*")
 
-    def apply_change(self, added, removed):
+    # Several API processes may write to one server. Each gated write reads the version first
+    # and is applied by one update request that also replaces the version, only if it is still
+    # the one read: a write checked against data that changed meanwhile is not applied, and the
+    # caller checks it again (graph.shacl.validation). The server's own atomicity of a single
+    # update request is all this needs.
+    def write_version(self):
+        rows = self.select(_VERSION_QUERY)
+        if not rows:
+            self.update(f"INSERT {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> \"{uuid.uuid4()}\" }} }} "
+                        f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> ?v }} }} }}")
+            rows = self.select(_VERSION_QUERY)
+        return str(rows[0]["v"]) if rows else None
+
+    def apply_change(self, added, removed, expected=None):
         if any(_has_blank_node(q) for q in removed):
             raise QuerySyntaxError("this change deletes blank nodes, which a remote SPARQL server cannot be "
                                    "told to delete exactly; give the resources IRIs")
-        self.update(_change_as_sparql(added, removed))
+        if len(added) + len(removed) > self.BULK:
+            # A bulk load: in chunks every server takes, so neither atomic nor ordered against
+            # other processes' writes (stated in the README).
+            for chunk in _chunks(removed, self.CHUNK, self.BLANK_CHUNK):
+                self.update(_change_as_sparql([], chunk))
+            for chunk in _chunks(added, self.CHUNK, self.BLANK_CHUNK):
+                self.update(_insert_as_sparql(chunk, ox.DefaultGraph()))
+            return True
+        if expected is None:
+            self.update(_change_as_sparql(added, removed))
+            return True
+        new = str(uuid.uuid4())
+        version = f"GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> "
+        self.update(
+            f"DELETE {{ {version}\"{expected}\" }}\n{_quads_as_sparql(removed, ox.DefaultGraph())}}}\n"
+            f"INSERT {{ {version}\"{new}\" }}\n{_quads_as_sparql(added, ox.DefaultGraph())}}}\n"
+            f"WHERE {{ {version}\"{expected}\" }} }}")
+        rows = self.select(_VERSION_QUERY)
+        return bool(rows) and str(rows[0]["v"]) == new
 
     def load_data(self, data, fmt, graph=None):
         fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
@@ -400,17 +513,33 @@ class RemoteStore(Store):
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"cannot parse {fmt.name}: {exc}") from exc
         default = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-        for chunk in _chunks(quads, self.CHUNK):
-            self.update("INSERT DATA {\n" + _quads_as_sparql(chunk, default) + "}")
+        for chunk in _chunks(quads, self.CHUNK, self.BLANK_CHUNK):
+            self.update(_insert_as_sparql(chunk, default))
 
     def quads(self):
-        rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
         for row in rows:
             yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
 
     def named_graphs(self):
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
         return sorted(str(r["g"]) for r in rows)
+
+    def __len__(self) -> int:
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
+        return int(rows[0]["n"]) if rows else 0
+
+    def is_empty(self) -> bool:
+        return not bool(self.query(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}"))
+
+    def check_default_graph(self) -> None:
+        """Raise :class:`DefaultGraphNotUnion` unless a quad of a named graph is also in the
+        default graph (nothing to check on an empty server)."""
+        sample = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} "
+                            "FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1")
+        for row in sample:
+            if not bool(self.query(f"ASK {{ {row['s']} {row['p']} {row['o']} }}")):
+                raise DefaultGraphNotUnion(self.location)
 
     def clear_graph(self, graph):
         self.update(f"DROP SILENT GRAPH <{graph}>")
@@ -422,9 +551,58 @@ class RemoteStore(Store):
         self._http.close()
 
 
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(quads: list[Any], size: int, blank_size: int) -> Iterable[list]:
+    """Requests of at most ``size`` quads; the quads that share a blank node stay in one request
+    (a label means the same node only within one request), in requests of about ``blank_size``.
+
+    >>> a, b = ox.BlankNode("a"), ox.BlankNode("b")
+    >>> n = [ox.Quad(ox.NamedNode(f"urn:{i}"), ox.NamedNode("urn:p"), ox.Literal("x")) for i in range(3)]
+    >>> q = [ox.Quad(a, ox.NamedNode("urn:p"), b), ox.Quad(b, ox.NamedNode("urn:p"), ox.Literal("y"))]
+    >>> [len(c) for c in _chunks(n + q, 2, 1)]
+    [2, 1, 2]
+    """
+    plain = [q for q in quads if not _blank_terms(q)]
+    for start in range(0, len(plain), size):
+        yield plain[start : start + size]
+    # blank nodes that occur together belong together (union-find over their labels)
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    linked = [q for q in quads if _blank_terms(q)]
+    for q in linked:
+        first, *rest = _blank_terms(q)
+        for other in rest:
+            parent[root(other)] = root(first)
+    groups: dict[str, list[Any]] = {}
+    for q in linked:
+        groups.setdefault(root(_blank_terms(q)[0]), []).append(q)
+    # One graph a request: Virtuoso 7.2 fails an INSERT template whose blank nodes stand in two
+    # GRAPH blocks (SR002 string_output_string); a group spanning graphs goes as it is.
+    by_graph: dict[str, list[list[Any]]] = {}
+    for group in groups.values():
+        by_graph.setdefault(str(getattr(group[0], "graph_name", "")), []).append(group)
+    for graph_groups in by_graph.values():
+        chunk: list[Any] = []
+        for group in graph_groups:
+            if chunk and len(chunk) + len(group) > blank_size:
+                yield chunk
+                chunk = []
+            chunk.extend(group)
+        if chunk:
+            yield chunk
+
+
+def _blank_terms(q: Any) -> list[str]:
+    return [t.value for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
+
+
+_VERSION = "https://w3id.org/zukunftsdialog/ontology#writeVersion"
+_VERSION_QUERY = f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> ?v }} }}"
 
 
 def _has_blank_node(q: ox.Quad) -> bool:
@@ -438,8 +616,17 @@ def _change_as_sparql(added: list[ox.Quad], removed: list[ox.Quad]) -> str:
     if removed:
         parts.append("DELETE DATA {\n" + _quads_as_sparql(removed, ox.DefaultGraph()) + "}")
     if added:
-        parts.append("INSERT DATA {\n" + _quads_as_sparql(added, ox.DefaultGraph()) + "}")
+        parts.append(_insert_as_sparql(added, ox.DefaultGraph()))
     return " ;\n".join(parts) or "INSERT DATA {}"
+
+
+def _insert_as_sparql(quads: list[Any], default: ox.NamedNode | ox.DefaultGraph) -> str:
+    """One request adding ``quads``. Virtuoso 7 refuses blank nodes in ``INSERT DATA`` (SP031);
+    a template with an empty WHERE adds the same fresh blank nodes on every server."""
+    body = _quads_as_sparql(quads, default)
+    if any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
+        return "INSERT {\n" + body + "} WHERE {}"
+    return "INSERT DATA {\n" + body + "}"
 
 
 def _quads_as_sparql(quads: list[Any], default: ox.NamedNode | ox.DefaultGraph) -> str:

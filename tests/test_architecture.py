@@ -4,7 +4,7 @@ Every ``import`` is read with :mod:`ast`, those inside functions included, so a 
 hide behind a lazy import. The layers, from the bottom::
 
     vocab · resources · sparql (texts) · formats · labels   what everything else names
-    store                                                  one interface over Oxigraph
+    store · jsonld                                         one interface over Oxigraph; JSON-LD with our context
     query · shacl                                          running reads; checking writes
     domain · network                                       what the graph answers
     page                                                   the staff page over the network
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: list[set[str]] = [
     {"graph.vocab", "graph.resources", "graph.sparql", "graph.formats", "graph.labels"},
-    {"graph.store"},
+    {"graph.store", "graph.jsonld"},
     {"graph.query", "graph.shacl"},
     {"graph.domain", "graph.network"},
     {"graph.page"},

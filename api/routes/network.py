@@ -15,6 +15,7 @@ from api.deps import get_store
 from api.problems import graph_errors
 from graph import network
 from graph.export import NETWORK_DUMPS
+from graph.page import gephi
 from graph.store import Store
 
 router = APIRouter(tags=["network"])
@@ -100,10 +101,11 @@ def _dump_route(fmt: str):
         etag = _etag(g, fmt, view, focus, depth, lang, as_of)
         if _not_modified(request, etag):
             return Response(status_code=304, headers={"ETag": etag})
-        return Response(network.dump(g, fmt), media_type=media, headers={
+        return Response(gephi.dump(g, fmt, lang), media_type=media, headers={
             "ETag": etag, "Content-Disposition": f'attachment; filename="zukunftsdialog-{view}.{fmt}"'})
 
-    dump.__doc__ = f"The same network as {fmt.upper()} for Gephi (list attributes as JSON strings)."
+    dump.__doc__ = (f"The same network as {fmt.upper()} for Gephi: directed edges with their relation, nodes with the "
+                    "page's positions, colours and sizes (list attributes as JSON strings).")
     return dump
 
 

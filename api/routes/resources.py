@@ -10,11 +10,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import get_store
-from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_day, check_iri, negotiate_lang, page_response, paging, read_view, store_guard
+from api.listing import (FILTER_MARK, IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_day, check_iri,
+                         known_parameters, negotiate_lang, page_response, paging, read_view, resolve_filter, store_guard)
 from graph.domain import lists as queries
 from graph.store import Store
 
-router = APIRouter(prefix="/api", tags=["resources"], dependencies=[Depends(store_guard)])
+router = APIRouter(prefix="/api", tags=["resources"], dependencies=[Depends(store_guard), Depends(known_parameters)])
 
 IRI = Annotated[str, Field(description="IRI of the resource", examples=["https://w3id.org/zukunftsdialog/id/organisation/dgb-nrw"])]
 
@@ -176,10 +177,14 @@ AsOfQ = Annotated[str | None, Query(examples=["2025-06-01"], json_schema_extra={
             summary="Organisations with type, parent body and representatives")
 def list_organisations(
     request: Request, store: ReadDep, lang: LangDep, page: PagingDep, as_of: AsOfQ = None,
-    type_: Annotated[str | None, Query(pattern=IRI_PATTERN, alias="type", description="Organisation-type IRI, e.g. …/organisation-type/gewerkschaft")] = None,
+    type_: Annotated[str | None, Query(alias="type", max_length=2000, json_schema_extra={FILTER_MARK: "type"}, description="Organisation type: its slug (`gewerkschaft`) or IRI (…/organisation-type/gewerkschaft); an unknown one is a 422 listing the valid ones.",
+                                       examples=["gewerkschaft"])] = None,
     signatory: Annotated[bool | None, Query(description="Only organisations a document was (true) or was not (false) signed for.")] = None,
 ) -> Response:
-    result = queries.organisations(store, lang, type_=check_iri("type", type_), signatory=signatory,
+    # The valid values come from the whole graph (types are editorial: editorial=false keeps the
+    # filter valid and answers with what the view has).
+    chosen = resolve_filter(request.app.state.store, "type", type_)
+    result = queries.organisations(store, lang, type_=chosen, signatory=signatory,
                                    as_of=check_day("as_of", as_of), limit=page.limit, offset=page.offset)
     return page_response(request, result, page)
 

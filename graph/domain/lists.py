@@ -598,3 +598,29 @@ def organisations_among(store: Store, iris: list[str]) -> set[str]:
     if not iris:
         return set()
     return {str(r["x"]) for r in _select(store, "organisations-among", nodes=_values(iris))}
+
+
+def scheme_concepts(store: Store, scheme: str) -> list[str]:
+    """The IRIs of the concepts of one concept scheme."""
+    return _concepts(store, scheme)
+
+
+def organisation_iris(store: Store) -> list[str]:
+    """The IRIs of every organisation."""
+    return [str(r["org"]) for r in _select(store, "organisations")]
+
+
+def is_recommendation(store: Store, iri: str) -> bool:
+    """True if ``iri`` is a recommendation of the graph."""
+    return bool(_select(store, "is-recommendation", rec=iri_term(iri)))
+
+
+def recommendations_with_text(store: Store, text: str, source: str) -> list[str]:
+    """The recommendations with this text (label or quote) and this ``dcterms:source``."""
+    literal = str(ox.Literal(text))  # N-Triples escaping: the text cannot change the query
+    return [str(r["rec"]) for r in _select(store, "recommendation-same-text", text=literal, source=iri_term(source))]
+
+
+def graph_triples(store: Store, graph: str) -> list[dict[str, Any]]:
+    """The triples of one named graph as rows (s, p, o as rdflib terms)."""
+    return _select(store, "graph-triples", graph=iri_term(graph))
