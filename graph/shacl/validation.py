@@ -77,6 +77,23 @@ def _gated_write(store: Store, change: Callable[[], tuple[list[ox.Quad], list[ox
                         "changed. Try again.")
 
 
+def change_checked(store: Store, added: list[ox.Quad], removed: list[ox.Quad],
+                   precondition: Callable[[], None] | None = None) -> Report:
+    """Add ``added`` and remove ``removed`` only if the result conforms; all or nothing.
+
+    ``precondition()``, if given, runs under the write lock before the check and may raise to
+    stop the change (e.g. a revert whose facts were changed since).
+    """
+    added, removed = [_as_quad(q) for q in added], [_as_quad(q) for q in removed]
+    with _WRITE_LOCK:
+        if precondition is not None:
+            precondition()
+        report = check_quads(store, added, removed)
+        if report.conforms and (added or removed):
+            store.apply_change(added, removed)
+    return report
+
+
 def load_checked(store: Store, data: bytes, fmt: str | ox.RdfFormat, graph: str | None) -> Report:
     """Parse ``data`` and store it only if the result conforms; a parse error raises StoreError."""
     fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
@@ -137,5 +154,5 @@ def _as_quad(q: ox.Quad | ox.Triple) -> ox.Quad:
 
 __all__ = [
     "SEVERITIES", "Result", "Report", "add_labels", "validate", "validate_pyshacl", "check_quads", "insert_checked",
-    "load_checked", "update_checked", "update_source", "data_graphs", "write_lock",
+    "change_checked", "load_checked", "update_checked", "update_source", "data_graphs", "write_lock",
 ]
