@@ -33,7 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every benchmark, in the order they run and appear.
-BENCHMARKS = ("bench_build", "bench_sparql", "bench_shacl", "bench_page", "bench_load", "fuzz_long", "bench_fresh_clone")
+BENCHMARKS = ("bench_build", "bench_sparql", "bench_shacl", "bench_page", "bench_load", "fuzz_long", "bench_fresh_clone",
+              "bench_reliability")
 TITLES = {
     "bench_build": "Build, load and serve-ready (issue 7)",
     "bench_sparql": "SPARQL endpoint vs raw Oxigraph vs rdflib-endpoint (issues 3 and 7)",
@@ -42,6 +43,7 @@ TITLES = {
     "bench_load": "Load: 50 concurrent clients (issue 8)",
     "fuzz_long": "Long schemathesis run over the OpenAPI spec (issue 8)",
     "bench_fresh_clone": "make serve on a fresh clone: uv vs pip, cold and warm cache (issue 16)",
+    "bench_reliability": "Reliability: sync per write, 1 MB INSERT DATA, memory on large answers, /healthz during dumps (issue 17)",
 }
 LIBRARIES = ("pyoxigraph", "oxigraph", "rdflib", "pyshacl", "fastapi", "uvicorn", "httpx", "networkx", "pyvis",
              "schemathesis", "playwright", "rdflib-endpoint")
