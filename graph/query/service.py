@@ -340,15 +340,21 @@ def _remove_orphans() -> None:
     """Remove snapshot folders whose server is gone (killed, so it could not clean up)."""
     for folder in Path(tempfile.gettempdir()).glob("zdg-sparql-*"):
         owner = folder.name.split("-")[2]
-        if owner.isdigit():
+        if not owner.isdigit():
+            # Named by an older version, which did not say whose it is: only when surely stale.
             try:
-                os.kill(int(owner), 0)
-                continue  # its server still runs
-            except ProcessLookupError:
+                if time.time() - folder.stat().st_mtime > 86_400:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
                 pass
-            except PermissionError:
-                continue
-        shutil.rmtree(folder, ignore_errors=True)
+            continue
+        try:
+            os.kill(int(owner), 0)
+            continue  # its server still runs
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            continue
 
 
 class _Snapshots:
