@@ -64,7 +64,7 @@ T = {
         "intro": "Jede Angabe wird mit ihrer Quelle und der wörtlichen Stelle gespeichert, von den Shapes geprüft, Ihnen zugeschrieben und kann rückgängig gemacht werden.",
         "quote": "Zitat", "editorial": "Redaktionelle Anmerkung (wenn niemand zugeschrieben wird)", "kind": "Art",
         "open": "ansehen", "choose": "– bitte wählen –",
-        "kind_meeting": "Treffen", "kind_statement": "Aussage", "kind_correction": "Berichtigung", "kind_revert": "Rücknahme",
+        "kind_meeting": "Treffen", "kind_statement": "Aussage", "kind_correction": "Berichtigung", "kind_revert": "Rücknahme", "all": "alle Änderungen",
     },
     "en": {
         "switch": "Deutsch", "login": "Sign in", "logout": "Sign out", "user": "Username", "password": "Password",
@@ -82,7 +82,7 @@ T = {
         "intro": "Every fact is saved with its source and the verbatim passage, checked by the shapes, attributed to you, and can be reverted.",
         "quote": "Quote", "editorial": "Editorial note (when no one is attributed)", "kind": "Kind",
         "open": "view", "choose": "– please choose –",
-        "kind_meeting": "Meeting", "kind_statement": "Statement", "kind_correction": "Correction", "kind_revert": "Revert",
+        "kind_meeting": "Meeting", "kind_statement": "Statement", "kind_correction": "Correction", "kind_revert": "Revert", "all": "all changes",
     },
 }
 
@@ -271,8 +271,11 @@ async def edit_post(request: Request, kind: str, store: StoreDep, lang: str | No
 def history_page(request: Request, store: Store, lang: str) -> Response:
     if _signed_in(request) is None:
         return _to_login(request, lang)
-    entries = log.changes(store, limit=200)
-    return _page("edit_changes.html", request, lang, entries=entries, done=request.query_params.get("done"),
+    about = request.query_params.get("about")
+    if about is not None and not facts._iri_ok(about):
+        about = None
+    entries = log.changes(store, about=about, limit=200)
+    return _page("edit_changes.html", request, lang, entries=entries, done=request.query_params.get("done"), about=about,
                  short=_short, href=lambda iri: "/id/" + iri[len(ID_BASE):] if iri.startswith(ID_BASE) else iri)
 
 
