@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pyoxigraph as ox
+
+from graph import network
 from graph.vocab import PREFIXES
 from graph.store import Store
 
@@ -44,22 +44,5 @@ def dump_rdf(store: Store, fmt: str) -> bytes:
 
 
 def dump_network(store: Store, fmt: str) -> bytes:
-    """The full network projection as GraphML or GEXF (for Gephi)."""
-    import networkx as nx
-
-    from graph.network import project
-
-    g = nx.Graph(project(store, view="full"))
-    # GraphML/GEXF take only scalar attributes.
-    for _, attrs in g.nodes(data=True):
-        for key, value in list(attrs.items()):
-            if isinstance(value, (list, dict, tuple)):
-                attrs[key] = json.dumps(value, ensure_ascii=False)
-            elif value is None:
-                del attrs[key]
-    for *_, attrs in g.edges(data=True):
-        for key, value in list(attrs.items()):
-            if value is None or isinstance(value, (list, dict, tuple)):
-                attrs.pop(key)
-    lines = nx.generate_graphml(g) if fmt == "graphml" else nx.generate_gexf(g)
-    return "\n".join(lines).encode("utf-8")
+    """The full network projection as GraphML or GEXF (for Gephi): the bytes of ``/api/network.graphml``."""
+    return network.dump(network.project(store, view="full"), fmt)

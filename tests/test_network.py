@@ -4,8 +4,10 @@ routes (/api/network, .graphml, .gexf, /graph). Expected facts come from the sou
 from __future__ import annotations
 
 import io
+import json
 import re
-import xml.etree.ElementTree as ET
+import subprocess
+import sys
 
 import httpx
 import networkx as nx
@@ -13,7 +15,6 @@ import pytest
 
 from graph import network
 from graph.page import render
-from graph.export import dump_network
 from tests.conftest import FOLLOWUP, LETTER
 
 ID = "https://w3id.org/zukunftsdialog/id/"
@@ -232,17 +233,33 @@ def test_node_link_json_shape(built_store):
 
 @pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_graphml_and_gexf_round_trip(built_store, fmt, reader):
+    """Every node and edge comes back with its attributes (lists and dicts as JSON text)."""
     g = network.project(built_store)
     back = reader(io.BytesIO(network.dump(g, fmt)))
-    assert back.number_of_nodes() == g.number_of_nodes()
-    assert back.number_of_edges() == g.number_of_edges()
-    assert back.nodes[ANJA]["type"] == "person"
+    flat = network.flat(g)
+    assert set(back.nodes) == set(flat.nodes)
+    assert {frozenset(e) for e in back.edges} == {frozenset(e) for e in flat.edges}
+    anja = back.nodes[ANJA]
+    assert anja["type"] == "person" and anja["label"] == "Anja Weber"  # the letter's signatory
+    edge = back.edges[ANJA, ID + "organisation/dgb-nrw"]  # she signed as chair of the DGB NRW
+    assert "holds-post" in json.loads(edge["types"])
+    if fmt == "graphml":  # GraphML keeps every attribute as it was written
+        assert all(back.nodes[n] == d for n, d in flat.nodes(data=True))
+        assert all(back.edges[a, b] == d for a, b, d in flat.edges(data=True))
 
 
-def test_zdg_export_network_uses_the_projection(built_store):
-    root = ET.fromstring(dump_network(built_store, "graphml"))
-    ids = {n.get("id") for n in root.iter("{http://graphml.graphdrawing.org/xmlns}node")}
-    assert ANJA in ids
+def test_zdg_export_writes_the_network_of_the_api(built_store):
+    """``zdg export --format graphml`` and ``/api/network.graphml`` share one writer: same nodes,
+    edges and attributes (the CLI's own writer used to drop the edges' ``types``)."""
+    done = subprocess.run([sys.executable, "-m", "api.cli", "export", "--format", "graphml", "--store", "memory"],
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    cli = nx.read_graphml(io.BytesIO(done.stdout))
+    api = nx.read_graphml(io.BytesIO(network.dump(network.project(built_store), "graphml")))
+    assert ANJA in cli and all("types" in d for *_, d in cli.edges(data=True))
+    assert dict(cli.nodes(data=True)) == dict(api.nodes(data=True))
+    assert {frozenset((a, b)): d for a, b, d in cli.edges(data=True)} == {
+        frozenset((a, b)): d for a, b, d in api.edges(data=True)}
 
 
 # --- the page -------------------------------------------------------------------------------

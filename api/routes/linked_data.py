@@ -23,7 +23,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.routes import reader
 from api.deps import get_store
 from api.problems import RDF_CONTENT, Problem, problem_responses
-from api.routes.sparql import CORS, accepted, wants_html
+from api.negotiation import LANGUAGE_VARY, accepted, language, wants_html
+from api.routes.sparql import CORS
 from graph import resources
 from graph.domain import catalog as dataset_description
 from graph.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH
@@ -169,7 +170,7 @@ def render_resource(store: Store, d: Description, path: str, lang: str) -> str:
 async def resource(
     path: str, request: Request, store: Store = Depends(get_store),
     format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml (overrides Accept)"),
-    lang: str = Query("de", pattern="^(de|en)$"),
+    lang: str | None = Query(None, pattern="^(de|en)$", description="Language of the HTML page (default: negotiated)"),
 ) -> Response:
     iri = ID_BASE + path
     fmt = _rdf_format(request, format, "A resource")
@@ -177,8 +178,9 @@ async def resource(
     if description is None:
         raise Problem(404, f"Nothing is known about <{iri}>.", type_="not-found", headers=dict(CORS))
     if fmt is None:
-        html = await anyio.to_thread.run_sync(lambda: render_resource(store, description, f"/id/{path}", lang))
-        return HTMLResponse(html, headers={"Vary": "Accept"})
+        chosen = language(request, lang)
+        html = await anyio.to_thread.run_sync(lambda: render_resource(store, description, f"/id/{path}", chosen))
+        return HTMLResponse(html, headers={"Vary": f"Accept, {LANGUAGE_VARY}"})
     return _rdf_response(description.serialise(getattr(ox.RdfFormat, fmt)), fmt)
 
 

@@ -6,12 +6,13 @@ Thin: parameters are checked here, the projection and its metrics come from grap
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from api.caching import etag_of, not_modified
 from api.deps import get_store
+from api.negotiation import LANGUAGE_VARY, language
 from api.problems import graph_errors
 from graph import network
 from graph.export import NETWORK_DUMPS
@@ -24,7 +25,7 @@ ViewQ = Annotated[View, Query(description="full; actor-theme (bipartite actorsâ€
 FocusQ = Annotated[Optional[str], Query(description="IRI of a node: the ego network around it", max_length=2000,
                                         examples=["https://w3id.org/zukunftsdialog/id/person/anja-weber"])]
 DepthQ = Annotated[Optional[int], Query(ge=0, le=network.MAX_DEPTH, description="Hops around focus (default 2)")]
-LangQ = Annotated[Literal["de", "en"], Query(description="Language of node labels")]
+LangQ = Annotated[Optional[Literal["de", "en"]], Query(description="Language of node labels (default: negotiated)")]
 AsOfQ = Annotated[Optional[str], Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="The network as it stood on this date (YYYY-MM-DD)",
                                        examples=["2023-06-01"])]
 
@@ -35,12 +36,8 @@ def _project(store: Store, view: str, focus: str | None, depth: int | None, lang
 
 
 def _etag(g, *params: Any) -> str:
-    key = repr((g.graph.get("digest"), params)).encode()
-    return '"' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
-
-
-def _not_modified(request: Request, etag: str) -> bool:
-    return etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    """The projection's digest and the request's parameters: equal ETags, equal bodies."""
+    return etag_of(repr((g.graph.get("digest"), params)))
 
 
 NODE_LINK_EXAMPLE = {
@@ -69,18 +66,21 @@ def get_network(
     view: ViewQ = "full",
     focus: FocusQ = None,
     depth: DepthQ = None,
-    lang: LangQ = "de",
+    lang: LangQ = None,
     as_of: AsOfQ = None,
     store: Store = Depends(get_store),
 ) -> dict[str, Any]:
     """Nodes (organisations, persons, themes, policy levels, recommendations, documents,
     events â€¦) with `type`, labels, sources and metrics (`degree`, `betweenness`, `pagerank`,
     `community`); links with `type`."""
+    lang = language(request, lang)
     g = _project(store, view, focus, depth, lang, as_of)
     etag = _etag(g, "json", view, focus, depth, lang, as_of)
-    if _not_modified(request, etag):
-        return Response(status_code=304, headers={"ETag": etag})
+    cached = not_modified(request, etag, {"Vary": LANGUAGE_VARY})
+    if cached is not None:
+        return cached
     response.headers["ETag"] = etag
+    response.headers["Vary"] = LANGUAGE_VARY
     return network.node_link(g)
 
 
@@ -92,16 +92,19 @@ def _dump_route(fmt: str):
         view: ViewQ = "full",
         focus: FocusQ = None,
         depth: DepthQ = None,
-        lang: LangQ = "de",
+        lang: LangQ = None,
         as_of: AsOfQ = None,
         store: Store = Depends(get_store),
     ) -> Response:
+        lang = language(request, lang)
         g = _project(store, view, focus, depth, lang, as_of)
         etag = _etag(g, fmt, view, focus, depth, lang, as_of)
-        if _not_modified(request, etag):
-            return Response(status_code=304, headers={"ETag": etag})
+        cached = not_modified(request, etag, {"Vary": LANGUAGE_VARY})
+        if cached is not None:
+            return cached
         return Response(network.dump(g, fmt), media_type=media, headers={
-            "ETag": etag, "Content-Disposition": f'attachment; filename="zukunftsdialog-{view}.{fmt}"'})
+            "ETag": etag, "Vary": LANGUAGE_VARY,
+            "Content-Disposition": f'attachment; filename="zukunftsdialog-{view}.{fmt}"'})
 
     dump.__doc__ = f"The same network as {fmt.upper()} for Gephi (list attributes as JSON strings)."
     return dump

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.negotiation import LANGUAGE_VARY, language
 from api.problems import Problem, graph_errors
 from api.deps import get_store
 from graph.page import render
@@ -34,16 +35,17 @@ SECURITY_HEADERS = {
     status: {"description": text, "content": {"application/problem+json": {}}} for status, text in (
         (400, "a parameter is not valid"), (404, "focus is not a node of the network"), (503, "the store did not answer"))})
 def graph_page(
+    request: Request,
     focus: Annotated[Optional[str], Query(max_length=2000, description="IRI of the node to centre an ego view on")] = None,
     depth: Annotated[int, Query(ge=0, le=MAX_DEPTH, description="Hops around focus")] = 2,
-    lang: Annotated[Literal["de", "en"], Query(description="Language (German by default)")] = "de",
+    lang: Annotated[Optional[Literal["de", "en"]], Query(description="Language (default: negotiated, German first)")] = None,
     store: Store = Depends(get_store),
 ) -> HTMLResponse:
     """The network of organisations, persons, themes, levels, recommendations, documents and
     meetings, with legend, filters, search, details with sources, ego view and PNG export."""
     with graph_errors():
-        page = render.served_page(store, focus=focus, depth=depth, lang=lang)
-    return HTMLResponse(page, headers=SECURITY_HEADERS)
+        page = render.served_page(store, focus=focus, depth=depth, lang=language(request, lang))
+    return HTMLResponse(page, headers={**SECURITY_HEADERS, "Vary": LANGUAGE_VARY})
 
 
 @router.get("/graph/assets/{name}", summary="Script, style and vis-network files of the page", include_in_schema=False)

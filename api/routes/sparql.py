@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import require_token
 from api.deps import get_store
+from api.negotiation import accepted, wants_html
 from api.problems import Problem, answer, problem_responses
 from graph.domain import catalog as dataset_description
 from graph.domain import examples as query_examples
@@ -79,34 +80,6 @@ def query_page() -> HTMLResponse:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def accepted(header: str | None) -> list[str]:
-    """The media types of an ``Accept`` header, best first (q, then specificity, then order)."""
-    ranked = []
-    for index, part in enumerate((header or "*/*").split(",")):
-        media, *params = part.split(";")
-        media = media.strip().lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if q <= 0:
-            continue
-        specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
-        ranked.append((-q, -specificity, index, media))
-    return [m for *_, m in sorted(ranked)] or ["*/*"]
-
-
-def wants_html(accept: list[str]) -> bool:
-    """True if a browser asks: HTML comes before any result format."""
-    return accept[0] in ("text/html", "application/xhtml+xml")
 
 
 def problem(status: int, detail: str, type_: str, **extra) -> Problem:
