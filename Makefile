@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= var/store
 
-.PHONY: install install-test serve build test test-fast bench clean vendor-yasgui
+.PHONY: install install-test serve build test test-fast bench screenshots clean vendor-yasgui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ test-fast: install-test  ## the in-process tests only
 
 bench: install-test  ## run every benchmark and write BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run
+
+screenshots: install-test  ## rewrite the README's screenshots (docs/*.png) and build/screenshots/
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

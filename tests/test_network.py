@@ -15,7 +15,8 @@ import pytest
 
 from graph import network
 from graph.page import render
-from tests.conftest import FOLLOWUP, LETTER
+from tests.conftest import FOLLOWUP
+from tests.sources import key_themes, meeting_dates, signatory_names
 
 ID = "https://w3id.org/zukunftsdialog/id/"
 
@@ -27,32 +28,6 @@ ANJA = ID + "person/anja-weber"
 
 
 # --- expectations read from the sources ----------------------------------------------------
-
-
-def signatory_names() -> list[str]:
-    """The bold names in the signature block of the letter, as printed (without "MdL")."""
-    text = LETTER.read_text(encoding="utf-8")
-    block = text.split("Düsseldorf, den 20. Januar 2023", 1)[1].split("Die Übereinkunft", 1)[0]
-    names = re.findall(r"\*\*(.+?)\*\*", block)
-    return [n.replace(" MdL", "").strip() for n in names]
-
-
-def key_themes() -> list[str]:
-    """The seven key themes as the letter lists them."""
-    text = re.sub(r"\s+", " ", LETTER.read_text(encoding="utf-8"))
-    listing = text.split("entlang der Schlüsselthemen:", 1)[1].split(" in diesem Jahr", 1)[0]
-    first, last = listing.rsplit(" und ", 1)
-    return [t.strip() for t in first.split(",")] + [last.strip()]
-
-
-def meeting_dates() -> dict[str, str]:
-    """Meeting id -> ISO date, for the meetings the follow-up record dates to a day."""
-    out = {}
-    for line in FOLLOWUP.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"\| (M\d) \| (\d{4}-\d{2}-\d{2})", line)
-        if m:
-            out[m.group(1)] = m.group(2)
-    return out
 
 
 def test_source_expectations_are_what_the_letter_says():

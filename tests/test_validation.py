@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from benchmarks.generate import generate
+from graph.synthetic import generate
 from graph.shacl import validation
 from graph.vocab import SHAPES_GRAPH
 from graph.shacl.engine import compiled_shapes

@@ -1,5 +1,5 @@
 """The staff page /graph in a real Chromium: offline, the expected network, details, filters,
-language, time, escaping, PNG export, and the README screenshot. Expected facts come from the
+language, time, escaping and PNG export (the README screenshot: ``make screenshots``). Expected facts come from the
 source texts (data/sources/*.md)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.test_network import ANJA, ID, key_themes, meeting_dates, signatory_names
+from tests.sources import ANJA, ID, key_themes, meeting_dates, signatory_names
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,16 +198,6 @@ def test_standalone_file_is_offline(tmp_path, page):
     # As a file, the resource link is the IRI itself (it dereferences to the same page).
     href = page.page.get_attribute("#details-body a >> text=Ressourcenseite", "href")
     assert href == ANJA
-
-
-def test_screenshot_for_the_readme(shared_api, page):
-    page.open(shared_api.url + "/graph")
-    click_node(page.page, ANJA)
-    page.page.evaluate("window.zdg.network.fit({animation: false})")
-    target = ROOT / "docs" / "screenshot-graph.png"
-    target.parent.mkdir(exist_ok=True)
-    page.page.screenshot(path=str(target))
-    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_javascript_links_stay_inert(tmp_path, page, fresh_store):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.test_reader import ID, MARKDOWN_LEFT, selectors, shown, sources_with_text
+from tests.sources import ID, MARKDOWN_LEFT, selectors, shown, sources_with_text
 
 pytestmark = pytest.mark.browser
 
