@@ -41,7 +41,7 @@ def _free_port() -> int:
 
 def graph_screenshot(browser, base: str) -> None:
     """The README's picture of /graph: the network fitted, Anja Weber's details open."""
-    context = browser.new_context(viewport={"width": 1400, "height": 860})
+    context = browser.new_context(viewport={"width": 1400, "height": 860}, locale="de-DE")
     page = context.new_page()
     page.goto(base + "/graph?lang=de", timeout=120_000)
     page.wait_for_function("window.zdgReady === true", timeout=60_000)
@@ -75,7 +75,7 @@ def main() -> None:
             if not only or "graph" in only:
                 graph_screenshot(browser, base)
             for size, (w, h) in SIZES.items():
-                context = browser.new_context(viewport={"width": w, "height": h})
+                context = browser.new_context(viewport={"width": w, "height": h}, locale="de-DE")
                 page = context.new_page()
                 for name, path in PAGES.items():
                     if only and name not in only:

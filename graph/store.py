@@ -203,11 +203,6 @@ class Store(ABC):
             return ox.serialize(self.quads(), format=fmt)
         return ox.serialize((q.triple for q in self.quads()), format=fmt)
 
-    def replace_graph(self, graph: str, data: bytes, fmt: str | ox.RdfFormat) -> None:
-        """Replace one named graph by ``data`` (used by idempotent builds)."""
-        self.clear_graph(graph)
-        self.load_data(data, fmt, graph=graph)
-
     def close(self) -> None:
         """Release resources (files, connections)."""
 

@@ -3,8 +3,9 @@
 Every ``import`` is read with :mod:`ast`, those inside functions included, so a circle cannot
 hide behind a lazy import. The layers, from the bottom::
 
-    vocab · resources · sparql (texts) · formats · labels   what everything else names
+    vocab · resources · sparql (texts) · formats            what everything else names
     store                                                  one interface over Oxigraph
+    labels                                                 the one label policy
     query · shacl                                          running reads; checking writes
     domain · network                                       what the graph answers
     page                                                   the staff page over the network
@@ -27,8 +28,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: list[set[str]] = [
-    {"graph.vocab", "graph.resources", "graph.sparql", "graph.formats", "graph.labels"},
+    {"graph.vocab", "graph.resources", "graph.sparql", "graph.formats"},
     {"graph.store"},
+    {"graph.labels"},
     {"graph.query", "graph.shacl"},
     {"graph.domain", "graph.network"},
     {"graph.page"},

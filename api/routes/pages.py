@@ -1,7 +1,7 @@
 """GET /graph: the interactive network page for staff, and its assets under /graph/assets/.
 
-Every asset is ours (vis-network comes from the pyvis package), so the page sets a
-Content-Security-Policy that allows nothing from another origin.
+Every asset is ours (vis-network comes from the pyvis package), so the one
+Content-Security-Policy of every page (:mod:`api.security`) holds: nothing from another origin.
 """
 
 from __future__ import annotations
@@ -20,17 +20,6 @@ from graph.store import Store
 
 router = APIRouter(tags=["pages"])
 
-#: No other origin, no inline script or style: the page data is JSON, its code and CSS are files.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
-
-
 @router.get("/graph", response_class=HTMLResponse, summary="The interactive network page", responses={
     status: {"description": text, "content": {"application/problem+json": {}}} for status, text in (
         (400, "a parameter is not valid"), (404, "focus is not a node of the network"), (503, "the store did not answer"))})
@@ -45,7 +34,7 @@ def graph_page(
     meetings, with legend, filters, search, details with sources, ego view and PNG export."""
     with graph_errors():
         page = render.served_page(store, focus=focus, depth=depth, lang=language(request, lang))
-    return HTMLResponse(page, headers={**SECURITY_HEADERS, "Vary": LANGUAGE_VARY})
+    return HTMLResponse(page, headers={"Vary": LANGUAGE_VARY})  # CSP: api.security, as on every page
 
 
 @router.get("/graph/assets/{name}", summary="Script, style and vis-network files of the page", include_in_schema=False)

@@ -30,7 +30,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph.vocab import ID_BASE
-from graph import sparql
+from graph import labels, sparql
 from graph.store import Store
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -168,7 +168,6 @@ _EDGE_PREDICATES: dict[str, tuple[str, bool]] = {
 _START_PREDICATES = (DCT + "date", SCHEMA + "startDate", PROV + "startedAtTime", PROV + "atTime",
                      DCT + "issued", DCT + "created", SCHEMA + "foundingDate", ZD + "reportedOn")
 _END_PREDICATES = (SCHEMA + "endDate", PROV + "endedAtTime", PROV + "invalidatedAtTime", SCHEMA + "dissolutionDate")
-_LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", SCHEMA + "name")
 _TEXT_PREDICATES = (ZD + "quote", SCHEMA + "text", RDF + "value", DCT + "description")
 
 _QUERY = sparql.text("network.rq")
@@ -247,14 +246,19 @@ def _local_name(iri: str) -> str:
 
 
 def label_of(facts: Facts, s: str, lang: str) -> str:
-    """The best human label of ``s`` in ``lang`` (falls back to German, then the IRI's end)."""
-    for p in (FOAF + "name",) + _LABEL_PREDICATES + _TEXT_PREDICATES:
-        found = _pick(facts.literals(s, p), lang)
-        if found:
-            if p == FOAF + "name":
-                prefix = _pick(facts.literals(s, SCHEMA + "honorificPrefix"), lang)
-                return f"{prefix} {found}" if prefix else found
-            return found
+    """The label of ``s`` in ``lang`` by the one label policy (:func:`graph.labels.best_label`; a
+    name with its honorific prefix), else a text it carries (a quote), else the IRI's end."""
+    found = labels.best_label([(p, lit.lang, lit.value) for p in labels.LABEL_PROPERTIES for lit in facts.literals(s, p)],
+                              lang)
+    if found:
+        if any(lit.value == found for lit in facts.literals(s, FOAF + "name")):
+            prefix = _pick(facts.literals(s, SCHEMA + "honorificPrefix"), lang)
+            return f"{prefix} {found}" if prefix else found
+        return found
+    for p in _TEXT_PREDICATES:
+        text = _pick(facts.literals(s, p), lang)
+        if text:
+            return text
     return _local_name(s)
 
 
