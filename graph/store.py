@@ -272,19 +272,26 @@ class EmbeddedStore(Store):
     def apply_change(self, added, removed):
         self.generation += 1
         try:
-            if not removed:
-                self._store.extend(added)  # one transaction, blank nodes kept as they are
-            elif not any(_has_blank_node(q) for q in [*added, *removed]):
-                self._store.update(_change_as_sparql(added, removed))  # one transaction
-            else:
-                # SPARQL cannot name a blank node, and pyoxigraph has no transaction spanning a
-                # removal and an insertion: the rare change that deletes or reuses blank nodes is
-                # applied in two steps (under the caller's write lock).
-                for q in removed:
-                    self._store.remove(q)
-                self._store.extend(added)
+            self._write_change(added, removed)
+            if self.location != "memory":
+                # A write reaches RocksDB's log without fsync: it survives a crash of this
+                # process, not a power loss. Flushing makes it durable before it is acknowledged.
+                self._store.flush()
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+
+    def _write_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
+        if not removed:
+            self._store.extend(added)  # one transaction, blank nodes kept as they are
+        elif not any(_has_blank_node(q) for q in [*added, *removed]):
+            self._store.update(_change_as_sparql(added, removed))  # one transaction
+        else:
+            # SPARQL cannot name a blank node, and pyoxigraph has no transaction spanning a
+            # removal and an insertion: the rare change that deletes or reuses blank nodes is
+            # applied in two steps (under the caller's write lock).
+            for q in removed:
+                self._store.remove(q)
+            self._store.extend(added)
 
     def load_data(self, data, fmt, graph=None):
         fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)

@@ -23,7 +23,8 @@ from graph.shacl import update as sparql_update
 from graph.shacl import validation
 from graph.vocab import sparql_prologue
 from graph.store import EmbeddedStore, QuerySyntaxError, Store
-from graph.shacl.delta import update_effect
+from graph.shacl.delta import UpdateSyntaxError, update_effect
+from graph.shacl.validation import update_source
 
 SHAPES = "https://w3id.org/zukunftsdialog/id/source/shapes"
 ONTOLOGY = "https://w3id.org/zukunftsdialog/id/source/ontology"
@@ -129,7 +130,7 @@ def _norm(quads) -> list[str]:
 @pytest.mark.parametrize("update", CORPUS, ids=[f"u{i:02d}" for i in range(len(CORPUS))])
 def test_effect_equals_what_oxigraph_does(built_store: Store, update: str) -> None:
     text = sparql_prologue() + update
-    effect = update_effect(built_store, text)
+    effect = update_effect(update_source(built_store), text)
     copy = _copy(built_store)
     copy.update(text)
     before, after = set(built_store.quads()), set(copy)
@@ -147,8 +148,10 @@ def test_the_disguises_change_something(built_store: Store) -> None:
 
 def test_a_syntax_error_is_oxigraphs(built_store: Store) -> None:
     for bad in ("INSERT DATA { this is not sparql", "DELETE DATA { _:b <urn:p> 1 }", "DELETE { ?s ?p ?o }"):
+        with pytest.raises(UpdateSyntaxError):
+            update_effect(update_source(built_store), bad)
         with pytest.raises(QuerySyntaxError):
-            update_effect(built_store, bad)
+            validation.update_checked(built_store, bad)
 
 
 @pytest.mark.parametrize("graph", [SHAPES, ONTOLOGY])

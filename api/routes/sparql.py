@@ -34,7 +34,7 @@ from graph.domain import examples as query_examples
 from graph.shacl import update as updates
 from graph.query.service import (
     ForbiddenOperation, InvalidDataset, NotAcceptable, QueryLimits, QueryService, QueryTimeout, QueryTooExpensive,
-    QueryTooLarge, ServiceBusy, media_type_of, negotiate,
+    QueryTooLarge, ServiceBusy, UpdateTimeout, UpdateTooExpensive, media_type_of, negotiate,
 )
 from graph.store import QuerySyntaxError, Store, StoreError
 
@@ -301,7 +301,8 @@ def asset(name: str) -> FileResponse:
                422: {"description": "Refused: the SHACL results it would cause",
                      "content": {"application/problem+json": {}}}},
 )
-async def sparql_update(request: Request, store: Store = Depends(get_store)) -> JSONResponse:
+async def sparql_update(request: Request, store: Store = Depends(get_store),
+                        service: QueryService = Depends(query_service)) -> JSONResponse:
     params, direct = await _read_params(request)
     media, _ = _media_type(request)
     if media == DIRECT_QUERY:
@@ -319,9 +320,13 @@ async def sparql_update(request: Request, store: Store = Depends(get_store)) -> 
     if len(update.encode("utf-8")) > max(limits.max_query_bytes, 1_000_000):
         raise problem(413, "The update is too long.", "update-too-large")
     try:
-        report = await anyio.to_thread.run_sync(lambda: updates.apply(store, update))
+        report = await anyio.to_thread.run_sync(lambda: updates.apply(store, update, service.update_effect))
     except updates.ProtectedGraph as exc:
         raise problem(403, str(exc), "protected-graph") from None
+    except UpdateTimeout as exc:
+        raise problem(422, str(exc), "update-timeout") from None
+    except UpdateTooExpensive as exc:
+        raise problem(422, str(exc), "update-too-expensive") from None
     except ForbiddenOperation as exc:
         raise problem(400, str(exc), "forbidden-operation") from None
     except (QuerySyntaxError, SyntaxError, ValueError) as exc:

@@ -22,6 +22,7 @@ boundary once, as bytes.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import pickle
@@ -47,7 +48,7 @@ from graph.store import EmbeddedStore, QuerySyntaxError, RemoteStore, Store, Sto
 
 __all__ = [
     "ForbiddenOperation", "InvalidDataset", "NotAcceptable", "QueryAnswer", "QueryLimits", "QueryService",
-    "QueryTimeout", "QueryTooExpensive", "QueryTooLarge", "ServiceBusy", "SOLUTION_MEDIA_TYPES", "GRAPH_MEDIA_TYPES",
+    "QueryTimeout", "QueryTooExpensive", "QueryTooLarge", "ServiceBusy", "UpdateTimeout", "UpdateTooExpensive", "SOLUTION_MEDIA_TYPES", "GRAPH_MEDIA_TYPES",
 ]
 log = logging.getLogger("zdg.sparql")
 
@@ -70,6 +71,14 @@ class InvalidDataset(QuerySyntaxError):
 
 class QueryTooExpensive(StoreError):
     """The worker running the query died (it ran out of the memory a query may use)."""
+
+
+class UpdateTimeout(StoreError):
+    """Computing the update's effect ran longer than ``ZDG_UPDATE_TIMEOUT`` and was stopped."""
+
+
+class UpdateTooExpensive(StoreError):
+    """The process computing the update's effect died (a parser crash, or out of memory)."""
 
 
 class ServiceBusy(StoreError):
@@ -117,15 +126,18 @@ class QueryLimits:
     """Limits of the query service; :meth:`from_env` reads the ``ZDG_*`` variables."""
 
     timeout: float = 30.0
+    update_timeout: float = 30.0
     max_query_bytes: int = 100_000
     workers: int = 2
     memory_mb: int = 4096
 
     @classmethod
     def from_env(cls) -> QueryLimits:
-        """``ZDG_QUERY_TIMEOUT`` (s), ``ZDG_MAX_QUERY_BYTES``, ``ZDG_QUERY_WORKERS``, ``ZDG_QUERY_MEMORY_MB``."""
+        """``ZDG_QUERY_TIMEOUT`` and ``ZDG_UPDATE_TIMEOUT`` (s), ``ZDG_MAX_QUERY_BYTES``,
+        ``ZDG_QUERY_WORKERS``, ``ZDG_QUERY_MEMORY_MB``."""
         return cls(
             timeout=max(0.1, _env_float("ZDG_QUERY_TIMEOUT", 30.0)),
+            update_timeout=max(0.1, _env_float("ZDG_UPDATE_TIMEOUT", 30.0)),
             max_query_bytes=int(_env_float("ZDG_MAX_QUERY_BYTES", 100_000)),
             workers=max(1, int(_env_float("ZDG_QUERY_WORKERS", min(4, os.cpu_count() or 2)))),
             memory_mb=int(_env_float("ZDG_QUERY_MEMORY_MB", 4096)),
@@ -215,6 +227,19 @@ def sandboxed() -> bool:
 _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zdg-sparql-spawn")
 
 
+def _nquads(text: str) -> list[ox.Quad]:
+    return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+
+
+def _child_env(memory_mb: int) -> dict[str, str]:
+    """The environment of a query or update child: ours, less the write token it never needs."""
+    env = {k: v for k, v in os.environ.items() if k != "ZDG_TOKEN"}
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
+    env["ZDG_QUERY_MEMORY_MB"] = str(memory_mb)
+    return env
+
+
 def _spawn(memory_mb: int) -> _Worker:
     return _SPAWNER.submit(_Worker, memory_mb).result()
 
@@ -225,10 +250,7 @@ class _Worker:
     def __init__(self, memory_mb: int):
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
-        env["ZDG_QUERY_MEMORY_MB"] = str(memory_mb)
+        env = _child_env(memory_mb)
         cmd = [*_sandbox_prefix(), sys.executable, "-m", "graph.query.worker",
                str(to_child_r), str(from_child_w), str(os.getpid())]
         try:
@@ -566,6 +588,37 @@ class QueryService:
         if self._pool is not None and self._snapshots is not None:
             self._snapshots.current()
             self._pool.warm()
+
+    def update_effect(self, update: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """What ``update`` would add and remove, computed in a child process killed at the limit.
+
+        Oxigraph can crash on a deeply nested text and run unboundedly on an expensive one (a
+        500-step property path takes 15 s on an empty store); in a child neither reaches the
+        server. The child (``python -m graph.shacl.delta``) reads the current snapshot of an
+        embedded store, without network, or asks a remote server.
+        Raises :class:`UpdateTimeout`, :class:`UpdateTooExpensive`, :class:`QuerySyntaxError`.
+        """
+        if self._snapshots is not None:
+            message = {"snapshot": list(self._snapshots.current()), "update": update}
+            prefix = _sandbox_prefix()
+        else:
+            message = {"remote": [self.store.location, getattr(self.store, "update_url", None)], "update": update}
+            prefix = ()
+        try:
+            done = subprocess.run([*prefix, sys.executable, "-m", "graph.shacl.delta"], input=json.dumps(message),
+                                  capture_output=True, text=True, timeout=self.limits.update_timeout,
+                                  env=_child_env(self.limits.memory_mb))
+        except subprocess.TimeoutExpired:
+            raise UpdateTimeout(f"The update ran longer than {self.limits.update_timeout:g} s and was stopped; "
+                                "nothing was changed.") from None
+        if done.returncode != 0:
+            log.warning("update child exited with %s: %s", done.returncode, done.stderr[-500:])
+            raise UpdateTooExpensive("The update is too complex to evaluate here (it needs more memory or "
+                                     "deeper parsing than an update may use); nothing was changed.")
+        reply = json.loads(done.stdout)
+        if reply.get("error"):
+            raise QuerySyntaxError(reply["error"])
+        return _nquads(reply["added"]), _nquads(reply["removed"])
 
     def check(self, sparql: str) -> str | None:
         """Validate a query before running it; returns its form (SELECT, ASK, ...).

@@ -28,16 +28,52 @@ that was not checked.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import resource
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.store import EmbeddedStore, QuerySyntaxError, Store
+__all__ = ["Effect", "Source", "UpdateSyntaxError", "oxigraph_source", "update_effect"]
 
-__all__ = ["Effect", "update_effect"]
+
+class UpdateSyntaxError(ValueError):
+    """Oxigraph does not take the update (its own message)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the effect is computed against: the data as the update would see it.
+
+    ``select(text, default_graph)`` runs a SELECT (``default_graph`` is the WITH graph, or None
+    for the update's own default graph); ``quads()`` gives every quad (for the copy).
+    """
+
+    select: Callable[[str, ox.NamedNode | None], ox.QuerySolutions]
+    quads: Callable[[], Iterable[ox.Quad]]
+
+
+def oxigraph_source(store: ox.Store) -> Source:
+    """An Oxigraph store as an update sees it: its real default graph, not the union."""
+
+    def select(text: str, default_graph: ox.NamedNode | None) -> ox.QuerySolutions:
+        return store.query(text, default_graph=default_graph) if default_graph else store.query(text)
+
+    return Source(select, lambda: store.quads_for_pattern(None, None, None, None))
+
+
+def remote_source(store) -> Source:
+    """A :class:`graph.store.Store` (a SPARQL server) as the source: its own default graph."""
+
+    def select(text: str, default_graph: ox.NamedNode | None) -> ox.QuerySolutions:
+        return store.query(text, default_graphs=[default_graph.value] if default_graph else None)
+
+    return Source(select, store.quads)
 
 
 @dataclass(frozen=True)
@@ -201,28 +237,22 @@ def _fill(op: _Operation, template: str, names: list[str], rows: list[tuple]) ->
             for q in quads]
 
 
-def _solutions(store: Store, op: _Operation) -> tuple[list[str], list[tuple]]:
-    """The solutions of the operation's WHERE text, evaluated by the store's engine."""
+def _solutions(source: Source, op: _Operation) -> tuple[list[str], list[tuple]]:
+    """The solutions of the operation's WHERE text, evaluated by the source's engine."""
     select = f"{op.prologue}\nSELECT * WHERE {op.where}"
-    options: dict = {}
-    if op.with_graph:
-        graph = _run_on_empty(f"{op.prologue}\nINSERT DATA {{ GRAPH {op.with_graph} {{ <urn:x> <urn:x> <urn:x> }} }}")
-        options["default_graph"] = graph[0].graph_name  # the WITH IRI, resolved as Oxigraph reads it
+    graph = None
+    if op.with_graph:  # the WITH IRI, resolved as Oxigraph reads it (prefixes, BASE)
+        graph = _run_on_empty(f"{op.prologue}\nINSERT DATA {{ GRAPH {op.with_graph} {{ <urn:x> <urn:x> <urn:x> }} }}")[0].graph_name
     try:
-        if isinstance(store, EmbeddedStore):  # what an update sees: the real default graph
-            solutions = store.oxigraph.query(select, **options)
-        elif options:
-            solutions = store.query(select, default_graphs=[options["default_graph"].value])
-        else:
-            solutions = store.query(select)
+        solutions = source.select(select, graph)
     except (SyntaxError, ValueError) as exc:
         raise _Unsupported(str(exc)) from exc
     names = [v.value for v in solutions.variables]
     return names, [tuple(s[n] for n in names) for s in solutions]
 
 
-def _pattern_effect(store: Store, op: _Operation) -> Effect:
-    names, rows = _solutions(store, op)
+def _pattern_effect(source: Source, op: _Operation) -> Effect:
+    names, rows = _solutions(source, op)
     removed = _fill(op, op.delete, names, rows) if op.delete else []
     added = _fill(op, op.insert, names, rows) if op.insert else []
     # Deletions happen before insertions: a quad both deleted and inserted is there afterwards.
@@ -239,7 +269,7 @@ def _data_effect(ops: list[_Operation]) -> Effect:
     return Effect([q for q, add in effect.items() if add], [q for q, add in effect.items() if not add])
 
 
-def _shortcut(store: Store, text: str) -> Effect:
+def _shortcut(source: Source, text: str) -> Effect:
     if "\\u" in text or "\\U" in text:
         raise _Unsupported("\\u escapes are decoded before parsing")
     try:
@@ -251,46 +281,86 @@ def _shortcut(store: Store, text: str) -> Effect:
     if all(op.kind in ("InsertData", "DeleteData") for op in ops):
         return _data_effect(ops)
     if len(ops) == 1 and ops[0].kind in ("Modify", "DeleteWhere"):
-        return _pattern_effect(store, ops[0])
+        return _pattern_effect(source, ops[0])
     raise _Unsupported("several operations, or one without a shortcut")
 
 
-def _copy(store: Store) -> ox.Store:
+def _effect_on_copy(source: Source, text: str) -> Effect:
     copy = ox.Store()
-    copy.bulk_extend(store.quads())
-    return copy
-
-
-def _effect_on_copy(store: Store, text: str) -> Effect:
-    copy = _copy(store)
+    copy.bulk_extend(source.quads())
     try:
         copy.update(text)
     except (SyntaxError, ValueError, RuntimeError) as exc:  # e.g. CREATE GRAPH of one that exists
-        raise QuerySyntaxError(str(exc)) from exc
-    before, after = set(store.quads()), set(copy)
+        raise UpdateSyntaxError(str(exc)) from exc
+    before, after = set(source.quads()), set(copy)
     return Effect(list(after - before), list(before - after))
 
 
-def update_effect(store: Store, text: str) -> Effect:
-    """What ``text`` would add to and remove from ``store``, as Oxigraph runs it.
+def update_effect(source: Source, text: str) -> Effect:
+    """What ``text`` would add to and remove from the source's data, as Oxigraph runs it.
 
-    Raises :class:`graph.store.QuerySyntaxError` if Oxigraph does not take the update.
+    Raises :class:`UpdateSyntaxError` if Oxigraph does not take the update.
 
-    >>> s = EmbeddedStore(None)
+    >>> s = ox.Store()
     >>> s.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> 1, 2 } }')
-    >>> e = update_effect(s, 'DELETE { GRAPH ?g { ?a <urn:p> ?n } } WHERE { GRAPH ?g { ?a <urn:p> ?n } FILTER(?n = 2 * (3 - 2)) }')
+    >>> e = update_effect(oxigraph_source(s), 'DELETE { GRAPH ?g { ?a <urn:p> ?n } } '
+    ...                   'WHERE { GRAPH ?g { ?a <urn:p> ?n } FILTER(?n = 2 * (3 - 2)) }')
     >>> [str(q.object) for q in e.removed], e.added
     (['"2"^^<http://www.w3.org/2001/XMLSchema#integer>'], [])
     """
     try:
         ox.Store().update(text)  # Oxigraph's own parse; on an empty store it changes nothing here
     except (SyntaxError, ValueError) as exc:
-        raise QuerySyntaxError(str(exc)) from exc
+        raise UpdateSyntaxError(str(exc)) from exc
     except RuntimeError:
         pass  # it parsed; on the empty store e.g. CLEAR GRAPH found no such graph
     try:
-        effect = _shortcut(store, text)
+        return _shortcut(source, text)
     except _Unsupported:
-        effect = _effect_on_copy(store, text)
-    return effect
+        return _effect_on_copy(source, text)
 
+
+# --- In a child process -----------------------------------------------------------------------
+# Parsing an update can overflow Oxigraph's stack (a crash, not an error), and evaluating one can
+# run for hours even on an empty store: the server computes the effect in a child it can kill
+# (graph.query.service.QueryService.update_effect, which reads the reply below).
+
+def _open_snapshot(kind: str, path: str) -> ox.Store:
+    if kind == "disk":
+        return ox.Store.read_only(path)
+    store = ox.Store()
+    store.load(path=path, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _limit_memory() -> None:
+    megabytes = int(os.environ.get("ZDG_QUERY_MEMORY_MB", "0") or 0)
+    if megabytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (megabytes << 20, megabytes << 20))
+
+
+def main() -> None:
+    """Read ``{"snapshot": [kind, path] | "remote": [url, update_url], "update": text}`` as JSON
+    on stdin; write ``{"added": n-quads, "removed": n-quads}`` or ``{"error": message}``."""
+    _limit_memory()
+    message = json.load(sys.stdin)
+    if "remote" in message:
+        from graph.store import RemoteStore
+
+        source = remote_source(RemoteStore(*message["remote"]))
+    else:
+        source = oxigraph_source(_open_snapshot(*message["snapshot"]))
+    try:
+        effect = update_effect(source, message["update"])
+        reply = {"added": _serialise(effect.added), "removed": _serialise(effect.removed)}
+    except UpdateSyntaxError as exc:
+        reply = {"error": str(exc)}
+    json.dump(reply, sys.stdout)
+
+
+def _serialise(quads: list[ox.Quad]) -> str:
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,8 @@ conforms, that same effect is stored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyoxigraph as ox
 
 from graph.sparql import guard as sparql_guard
@@ -34,7 +36,7 @@ def refuse_protected(added: list[ox.Quad], removed: list[ox.Quad]) -> None:
             f"through `zdg build`. This update would change: {', '.join(touched)}.")
 
 
-def apply(store: Store, update: str):
+def apply(store: Store, update: str, effect_of: Callable[[str], tuple[list[ox.Quad], list[ox.Quad]]] | None = None):
     """Run ``update`` if it is allowed and keeps the data conforming; returns the SHACL report.
 
     Raises :class:`ForbiddenOperation` (LOAD, SERVICE, a query), :class:`ProtectedGraph`,
@@ -47,4 +49,4 @@ def apply(store: Store, update: str):
         raise ForbiddenOperation("This endpoint takes updates; send queries to /sparql.")
     # One computation of the update's effect serves both checks (on a large store the general
     # case copies the whole store to find it).
-    return validation.update_checked(store, update, refuse=refuse_protected)
+    return validation.update_checked(store, update, refuse=refuse_protected, effect_of=effect_of)

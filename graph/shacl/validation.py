@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterable
 import pyoxigraph as ox
 
 from graph.shacl import gate as shacl_gate
-from graph.shacl.delta import update_effect
+from graph.shacl.delta import Source, UpdateSyntaxError, oxigraph_source, remote_source, update_effect
 from graph.shacl.full import add_labels, data_graphs, validate, validate_pyshacl
 from graph.shacl.report import SEVERITIES, Report, Result
-from graph.store import Store, StoreError, rdf_format
+from graph.store import EmbeddedStore, QuerySyntaxError, Store, StoreError, rdf_format
 
 def check_quads(store: Store, add: Iterable[ox.Quad], remove: Iterable[ox.Quad] = ()) -> Report:
     """The verdict for the store after adding ``add`` and removing ``remove``, without changing it."""
@@ -71,23 +71,37 @@ def update_checked(
     store: Store,
     sparql_update: str,
     refuse: Callable[[list[ox.Quad], list[ox.Quad]], None] | None = None,
+    effect_of: Callable[[str], tuple[list[ox.Quad], list[ox.Quad]]] | None = None,
 ) -> Report:
     """Run a SPARQL update only if the data after it conforms; the update is atomic.
 
     The update's effect (quads added and removed) is computed by Oxigraph without touching the
-    store (:func:`graph.shacl.delta.update_effect`) and checked like any write; what is then
-    stored is that effect itself, not the text run again, so what was checked is exactly what
-    is stored. ``refuse(added, removed)``, if given, sees the effect first and may raise to stop
-    the update (e.g. one that would change the model graphs).
+    store (:func:`graph.shacl.delta.update_effect`; ``effect_of`` may compute it elsewhere, as
+    the server does in a child process) and checked like any write; what is then stored is that
+    effect itself, not the text run again, so what was checked is exactly what is stored.
+    ``refuse(added, removed)``, if given, sees the effect first and may raise to stop the update
+    (e.g. one that would change the model graphs).
     """
     with _WRITE_LOCK:
-        effect = update_effect(store, sparql_update)
+        if effect_of is not None:
+            added, removed = effect_of(sparql_update)
+        else:
+            try:
+                effect = update_effect(update_source(store), sparql_update)
+            except UpdateSyntaxError as exc:
+                raise QuerySyntaxError(str(exc)) from exc
+            added, removed = effect.added, effect.removed
         if refuse is not None:
-            refuse(effect.added, effect.removed)
-        report = check_quads(store, effect.added, effect.removed)
-        if report.conforms and (effect.added or effect.removed):
-            store.apply_change(effect.added, effect.removed)
+            refuse(added, removed)
+        report = check_quads(store, added, removed)
+        if report.conforms and (added or removed):
+            store.apply_change(added, removed)
     return report
+
+
+def update_source(store: Store) -> Source:
+    """The store as :func:`graph.shacl.delta.update_effect` reads it."""
+    return oxigraph_source(store.oxigraph) if isinstance(store, EmbeddedStore) else remote_source(store)
 
 
 def _as_quad(q: ox.Quad | ox.Triple) -> ox.Quad:
@@ -98,5 +112,5 @@ def _as_quad(q: ox.Quad | ox.Triple) -> ox.Quad:
 
 __all__ = [
     "SEVERITIES", "Result", "Report", "add_labels", "validate", "validate_pyshacl", "check_quads", "insert_checked",
-    "load_checked", "update_checked", "data_graphs",
+    "load_checked", "update_checked", "update_source", "data_graphs",
 ]
