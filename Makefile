@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= var/store
 
-.PHONY: install install-test serve build test test-fast bench screenshots clean vendor-yasgui
+.PHONY: install install-test serve build test test-fast bench clean vendor-yasgui screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,13 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed  ## create .venv and install the package
 
-install-test: $(VENV)/.installed-test
+# axe-core (accessibility checks in the browser tests) from the npm registry, git-ignored.
+AXE_VERSION ?= 4.10.3
+AXE := build/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	mkdir -p build/axe && npm install --silent --no-audit --no-fund --prefix build/axe axe-core@$(AXE_VERSION)
+
+install-test: $(VENV)/.installed-test $(AXE)
 
 build: install  ## (re)build the graph into the embedded store
 	$(BIN)/zdg build --store $(STORE)
@@ -36,11 +42,12 @@ test: install-test  ## every test, browser and remote-store tests included
 test-fast: install-test  ## the in-process tests only
 	$(BIN)/python -m pytest -q -m "not browser and not remote and not slow"
 
+screenshots: install-test  ## rewrite the README's screenshots (docs/*.png): /graph, the reader, build/screenshots/
+	$(BIN)/python -m tests.browser.screenshots
+	$(BIN)/python docs/screenshots.py
+
 bench: install-test  ## run every benchmark and write BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run
-
-screenshots: install-test  ## rewrite the README's screenshots (docs/*.png) and build/screenshots/
-	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

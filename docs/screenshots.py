@@ -1,9 +1,9 @@
-"""Screenshots of the pages, for the README and for looking at them.
+"""Screenshots of the reader and the linked-data pages, for the README and for looking at them.
 
-``make screenshots`` runs this against a fresh server on a loopback port: it writes the
-README's ``docs/screenshot-graph.png`` (the staff page with Anja Weber, a signatory of the
-letter, selected) and ``docs/screenshot-reader.png``, and, for review, every page at 1440x900
-and 390x844 into ``build/screenshots/``. Not part of ``make test``: it rewrites tracked files.
+``make screenshots`` runs this (after tests/browser/screenshots.py, which takes the staff
+page's) against a fresh server on a loopback port: it writes ``docs/screenshot-reader.png``
+(the README's) and, for review, every page at 1440x900 and 390x844 into ``build/screenshots/``.
+Not part of ``make test``: it rewrites a tracked file.
 """
 
 from __future__ import annotations
@@ -30,28 +30,12 @@ PAGES = {
     "sparql": "/sparql",
 }
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
-ANJA = "https://w3id.org/zukunftsdialog/id/person/anja-weber"
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def graph_screenshot(browser, base: str) -> None:
-    """The README's picture of /graph: the network fitted, Anja Weber's details open."""
-    context = browser.new_context(viewport={"width": 1400, "height": 860}, locale="de-DE")
-    page = context.new_page()
-    page.goto(base + "/graph?lang=de", timeout=120_000)
-    page.wait_for_function("window.zdgReady === true", timeout=60_000)
-    page.evaluate("id => window.zdg.network.focus(id, {scale: 1.5, animation: false})", ANJA)
-    point = page.evaluate("id => window.zdg.network.canvasToDOM(window.zdg.network.getPositions([id])[id])", ANJA)
-    box = page.locator("#network canvas").bounding_box()
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    page.evaluate("window.zdg.network.fit({animation: false})")
-    page.screenshot(path=str(ROOT / "docs" / "screenshot-graph.png"))
-    context.close()
 
 
 def main() -> None:
@@ -72,8 +56,6 @@ def main() -> None:
         only = set(sys.argv[1:])
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            if not only or "graph" in only:
-                graph_screenshot(browser, base)
             for size, (w, h) in SIZES.items():
                 context = browser.new_context(viewport={"width": w, "height": h}, locale="de-DE")
                 page = context.new_page()
@@ -87,7 +69,7 @@ def main() -> None:
                         page.screenshot(path=str(ROOT / "docs" / "screenshot-reader.png"))
                 context.close()
             browser.close()
-        print(f"screenshots in {out}, docs/screenshot-graph.png and docs/screenshot-reader.png")
+        print(f"screenshots in {out} and docs/screenshot-reader.png")
     finally:
         server.terminate()
         server.wait(timeout=10)

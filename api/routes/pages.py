@@ -28,12 +28,14 @@ def graph_page(
     focus: Annotated[Optional[str], Query(max_length=2000, description="IRI of the node to centre an ego view on")] = None,
     depth: Annotated[int, Query(ge=0, le=MAX_DEPTH, description="Hops around focus")] = 2,
     lang: Annotated[Optional[Literal["de", "en"]], Query(description="Language (default: negotiated, German first)")] = None,
+    view: Annotated[Literal["full", "actor-theme", "organisations", "themes"], Query(
+        description="full; organisations (co-signature / co-membership); actor-theme; themes (co-occurrence)")] = "full",
     store: Store = Depends(get_store),
 ) -> HTMLResponse:
     """The network of organisations, persons, themes, levels, recommendations, documents and
     meetings, with legend, filters, search, details with sources, ego view and PNG export."""
     with graph_errors():
-        page = render.served_page(store, focus=focus, depth=depth, lang=language(request, lang))
+        page = render.served_page(store, focus=focus, depth=depth, lang=language(request, lang), view=view)
     return HTMLResponse(page, headers={"Vary": LANGUAGE_VARY})  # CSP: api.security, as on every page
 
 

@@ -66,33 +66,64 @@ NODE_TYPES: dict[str, dict[str, str]] = {
     "goal": {"de": "Ziel", "en": "Goal"},
 }
 
-#: Edge types with their labels.
+#: Edge types with their wording read from the edge's source (the "from" end): "Anja Weber
+#: unterzeichnete Letter of Intent". The same for both ends only where the relation is symmetric.
 EDGE_TYPES: dict[str, dict[str, str]] = {
-    "holds-post": {"de": "hat Funktion in", "en": "holds post in"},
+    "holds-post": {"de": "hat Funktion in", "en": "holds a post in"},
     "member-of": {"de": "Mitglied von", "en": "member of"},
     "signed": {"de": "unterzeichnete", "en": "signed"},
-    "signed-for": {"de": "unterzeichnet für", "en": "signed for"},
+    "signed-for": {"de": "Unterzeichnerorganisation von", "en": "signatory organisation of"},
     "unit-of": {"de": "Untergliederung von", "en": "unit of"},
     "addresses-theme": {"de": "behandelt Thema", "en": "addresses theme"},
     "discussed-at": {"de": "besprochen bei", "en": "discussed at"},
     "addresses-level": {"de": "richtet sich an Ebene", "en": "addresses level"},
     "proposed-by": {"de": "vorgeschlagen von", "en": "proposed by"},
-    "derived-from": {"de": "stammt aus Dokument", "en": "derived from document"},
+    "derived-from": {"de": "stammt aus", "en": "taken from"},
     "participated": {"de": "nahm teil an", "en": "took part in"},
     "said-by": {"de": "geäußert von", "en": "said by"},
-    "focus": {"de": "Schwerpunkt", "en": "focus"},
-    "aim": {"de": "Anliegen", "en": "aim"},
-    "goal": {"de": "Ziel", "en": "goal"},
+    "focus": {"de": "hat Schwerpunkt", "en": "focuses on"},
+    "aim": {"de": "verfolgt Anliegen", "en": "pursues aim"},
+    "goal": {"de": "verfolgt Ziel", "en": "pursues goal"},
     "commitment": {"de": "vereinbart", "en": "agrees on"},
-    "references": {"de": "verweist auf", "en": "references"},
+    "references": {"de": "verweist auf", "en": "refers to"},
     "revises": {"de": "überarbeitet", "en": "revises"},
     "part-of": {"de": "Teil von", "en": "part of"},
-    "maps-to": {"de": "entspricht", "en": "maps to"},
+    "maps-to": {"de": "entspricht", "en": "corresponds to"},
     "related": {"de": "verwandt mit", "en": "related to"},
-    "changed-into": {"de": "überging in", "en": "changed into"},
+    "changed-into": {"de": "überging in", "en": "became"},
     "co-occurs": {"de": "gemeinsam mit", "en": "occurs with"},
     "co-signed": {"de": "gemeinsam unterzeichnet / beteiligt", "en": "co-signed / co-member"},
     "actor-theme": {"de": "befasst mit", "en": "concerned with"},
+}
+
+#: The same relations read from the other end (the edge's target): "Letter of Intent
+#: unterzeichnet von Anja Weber", "Anja Weber äußerte …".
+EDGE_INVERSE: dict[str, dict[str, str]] = {
+    "holds-post": {"de": "Funktionsträger/in", "en": "post held by"},
+    "member-of": {"de": "hat Mitglied", "en": "has member"},
+    "signed": {"de": "unterzeichnet von", "en": "signed by"},
+    "signed-for": {"de": "unterzeichnet für", "en": "signed on behalf of"},
+    "unit-of": {"de": "hat Untergliederung", "en": "has unit"},
+    "addresses-theme": {"de": "Thema von", "en": "theme of"},
+    "discussed-at": {"de": "besprach", "en": "discussed"},
+    "addresses-level": {"de": "angesprochen von", "en": "addressed by"},
+    "proposed-by": {"de": "schlug vor", "en": "proposed"},
+    "derived-from": {"de": "Quelle von", "en": "source of"},
+    "participated": {"de": "mit Teilnahme von", "en": "attended by"},
+    "said-by": {"de": "äußerte", "en": "said"},
+    "focus": {"de": "Schwerpunkt von", "en": "focus of"},
+    "aim": {"de": "Anliegen von", "en": "aim of"},
+    "goal": {"de": "Ziel von", "en": "goal of"},
+    "commitment": {"de": "vereinbart in", "en": "agreed in"},
+    "references": {"de": "erwähnt in", "en": "referred to by"},
+    "revises": {"de": "überarbeitet durch", "en": "revised by"},
+    "part-of": {"de": "umfasst", "en": "includes"},
+    "maps-to": {"de": "entspricht", "en": "corresponds to"},
+    "related": {"de": "verwandt mit", "en": "related to"},
+    "changed-into": {"de": "hervorgegangen aus", "en": "formed from"},
+    "co-occurs": {"de": "gemeinsam mit", "en": "occurs with"},
+    "co-signed": {"de": "gemeinsam unterzeichnet / beteiligt", "en": "co-signed / co-member"},
+    "actor-theme": {"de": "Anliegen von", "en": "concern of"},
 }
 
 _CLASS_TYPES: dict[str, str] = {
@@ -287,6 +318,33 @@ def _iso(value: str) -> str | None:
     return None
 
 
+def _precision(value: str) -> str:
+    """How exact a date-ish literal is, as the source gives it: ``year``, ``month`` or ``day``."""
+    text = value.strip()
+    return "year" if len(text) == 4 else "month" if len(text) == 7 else "day"
+
+
+def _after(value: str) -> str | None:
+    """The first day after the period a date-ish literal names (a year ends with its last day)."""
+    day = _iso(value)
+    if day is None:
+        return None
+    precision = _precision(value)
+    if precision == "year":
+        return f"{int(day[:4]) + 1:04d}-01-01"
+    if precision == "month":
+        y, m = int(day[:4]), int(day[5:7])
+        return f"{y + m // 12:04d}-{m % 12 + 1:02d}-01"
+    return day
+
+
+def _start_precision(facts: Facts, s: str) -> str | None:
+    """The precision of the earliest start date of ``s`` (the one shown as its date)."""
+    found = sorted((_iso(lit.value), _precision(lit.value)) for p in _START_PREDICATES
+                   for lit in facts.literals(s, p) if _iso(lit.value))
+    return found[0][1] if found else None
+
+
 def _dates(facts: Facts, s: str, predicates: Iterable[str]) -> list[str]:
     out = []
     for p in predicates:
@@ -373,13 +431,15 @@ def _full_graph(facts: Facts, lang: str) -> nx.Graph:
         if ntype is None or s.startswith("_:"):
             continue
         dates = _dates(facts, s, _START_PREDICATES)
-        ends = _dates(facts, s, _END_PREDICATES)
+        # An end given as a year or month lasts to the end of it: "ended 2025" is still so on 31 December.
+        ends = sorted(d for p in _END_PREDICATES for d in (_after(lit.value) for lit in facts.literals(s, p)) if d)
         attrs: dict[str, Any] = {
             "type": ntype,
             "label": _short_label(facts, s, lang) if ntype == "organisation" else label_of(facts, s, lang),
             "labels": {lg: label_of(facts, s, lg) for lg in LANGS},
             "date": dates[0] if dates else None,
             "start": dates[0] if dates else None,
+            "date_precision": _start_precision(facts, s),
             "end": ends[-1] if ends else None,
             "href": _id_path(s),
             "sources": _sources(facts, s, lang),
@@ -709,7 +769,7 @@ def flat(g: nx.Graph) -> nx.Graph:
     return out
 
 
-__all__ = ["VIEWS", "NODE_TYPES", "EDGE_TYPES", "project", "node_link", "flat", "dump", "as_of_filter",
+__all__ = ["VIEWS", "NODE_TYPES", "EDGE_TYPES", "EDGE_INVERSE", "project", "node_link", "flat", "dump", "as_of_filter",
            "add_metrics", "load_facts"]
 
 

@@ -30,6 +30,7 @@ from pyvis.network import Network
 from pyvis.node import Node
 
 from graph import network
+from graph.page.layout import TIER_PX, applies as structured, structured_layout, tiers
 
 TEMPLATES = Path(__file__).with_name("templates")
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
@@ -42,63 +43,96 @@ ASSETS: dict[str, tuple[Path, str]] = {
     "graph.css": (TEMPLATES / "graph.css", "text/css; charset=utf-8"),
 }
 
-#: Colour and shape per node type (legend and canvas).
+#: Colour and shape per node type (legend and canvas): no two types share both.
 STYLE: dict[str, dict[str, str]] = {
     "organisation": {"color": "#1f77b4", "shape": "dot"},
     "person": {"color": "#ff7f0e", "shape": "diamond"},
     "collaboration": {"color": "#6a3d9a", "shape": "star"},
     "theme": {"color": "#2ca02c", "shape": "square"},
-    "aim": {"color": "#98df8a", "shape": "square"},
+    "aim": {"color": "#98df8a", "shape": "dot"},
     "level": {"color": "#d62728", "shape": "triangle"},
     "recommendation": {"color": "#e377c2", "shape": "triangleDown"},
     "document": {"color": "#8c564b", "shape": "hexagon"},
     "event": {"color": "#17becf", "shape": "star"},
     "statement": {"color": "#bcbd22", "shape": "dot"},
     "commitment": {"color": "#7f7f7f", "shape": "triangleDown"},
-    "goal": {"color": "#9467bd", "shape": "star"},
+    "goal": {"color": "#9467bd", "shape": "diamond"},
 }
 _DEFAULT_STYLE = {"color": "#999999", "shape": "dot"}
 
 #: Interface texts, German first.
 UI: dict[str, dict[str, str]] = {
     "title": {"de": "Zukunftsdialog Industrie – Netzwerk", "en": "Zukunftsdialog Industrie – network"},
-    "search": {"de": "Suche …", "en": "Search …"},
-    "legend": {"de": "Knotentypen", "en": "Node types"},
+    "search": {"de": "Suche nach Name, Thema …", "en": "Search name, theme …"},
+    "search_label": {"de": "Suche", "en": "Search"},
+    "legend": {"de": "Knotentypen (ein-/ausblenden)", "en": "Node types (show/hide)"},
     "filters": {"de": "Filter", "en": "Filters"},
+    "view": {"de": "Ansicht", "en": "View"},
+    "view_full": {"de": "Gesamtnetz", "en": "Whole network"},
+    "view_organisations": {"de": "Organisationen", "en": "Organisations"},
+    "view_actor-theme": {"de": "Akteure und Themen", "en": "Actors and themes"},
+    "view_themes": {"de": "Themen", "en": "Themes"},
     "theme": {"de": "Thema", "en": "Theme"},
     "level": {"de": "Politikebene", "en": "Policy level"},
     "org_type": {"de": "Organisationstyp", "en": "Organisation type"},
-    "as_of": {"de": "Stand am", "en": "As of"},
+    "as_of": {"de": "Stand am (TT.MM.JJJJ)", "en": "As of (YYYY-MM-DD)"},
+    "date_placeholder": {"de": "TT.MM.JJJJ", "en": "YYYY-MM-DD"},
+    "bad_date": {"de": "Bitte ein Datum als TT.MM.JJJJ eingeben.", "en": "Please enter a date as YYYY-MM-DD."},
+    "timeline": {"de": "Zeitleiste", "en": "Timeline"},
     "all": {"de": "alle", "en": "all"},
-    "physics": {"de": "Physik", "en": "Physics"},
-    "png": {"de": "Als PNG speichern", "en": "Save as PNG"},
+    "signatories": {"de": "Nur Unterzeichnende", "en": "Signatories only"},
+    "color_by": {"de": "Farbe nach", "en": "Colour by"},
+    "color_type": {"de": "Knotentyp", "en": "node type"},
+    "color_community": {"de": "Gemeinschaft (Louvain)", "en": "community (Louvain)"},
+    "size_by": {"de": "Größe nach", "en": "Size by"},
+    "png": {"de": "Bild (PNG)", "en": "Image (PNG)"},
+    "csv": {"de": "Tabelle (CSV)", "en": "Table (CSV)"},
+    "list": {"de": "Liste", "en": "List"},
+    "list_title": {"de": "Sichtbare Knoten als Liste", "en": "Visible nodes as a list"},
+    "network_view": {"de": "Netz", "en": "Network"},
     "reset": {"de": "Alles zeigen", "en": "Show all"},
+    "menu": {"de": "Filter", "en": "Filters"},
     "details": {"de": "Details", "en": "Details"},
-    "hint": {"de": "Knoten anklicken für Details.", "en": "Click a node for details."},
+    "hint": {"de": "Knoten anklicken für Details · Mausrad oder zwei Finger: zoomen · mehr Namen beim Hineinzoomen.",
+             "en": "Click a node for details · wheel or two fingers: zoom · more names as you zoom in."},
     "type": {"de": "Typ", "en": "Type"},
+    "name": {"de": "Name", "en": "Name"},
     "labels": {"de": "Bezeichnungen", "en": "Labels"},
     "alt_labels": {"de": "Kurznamen", "en": "Short names"},
     "posts": {"de": "Funktion", "en": "Post"},
+    "person": {"de": "Person", "en": "Person"},
+    "role": {"de": "Funktion", "en": "Role"},
     "organisation": {"de": "Organisation", "en": "Organisation"},
+    "signed_by": {"de": "Unterzeichnet von", "en": "Signed by"},
     "themes": {"de": "Themen", "en": "Themes"},
     "levels": {"de": "Politikebenen", "en": "Policy levels"},
     "date": {"de": "Datum", "en": "Date"},
     "text": {"de": "Text", "en": "Text"},
     "status": {"de": "Status", "en": "Status"},
     "sources": {"de": "Quellen", "en": "Sources"},
-    "id_page": {"de": "Ressourcenseite", "en": "Resource page"},
+    "id_page": {"de": "Ressourcenseite (neuer Tab)", "en": "Resource page (new tab)"},
     "excerpt": {"de": "Fundstelle", "en": "Passage"},
     "web_source": {"de": "Webquelle", "en": "Web source"},
-    "neighbours": {"de": "Verbunden mit", "en": "Linked to"},
+    "neighbours": {"de": "Beziehungen", "en": "Relations"},
+    "editorial": {"de": "redaktionelle Zuordnung des Projekts, nicht aus einer Quelle",
+                  "en": "the project's editorial reading, not from a source"},
     "ego": {"de": "Ego-Netzwerk", "en": "Ego network"},
     "depth": {"de": "Tiefe", "en": "Depth"},
+    "leave_ego": {"de": "Ego-Netzwerk verlassen", "en": "Leave ego network"},
     "metrics": {"de": "Kennzahlen", "en": "Metrics"},
+    "degree": {"de": "Grad (Verbindungen)", "en": "Degree (links)"},
+    "betweenness": {"de": "Zwischenzentralität", "en": "Betweenness"},
+    "pagerank": {"de": "PageRank", "en": "PageRank"},
+    "community": {"de": "Gemeinschaft (Louvain)", "en": "Community (Louvain)"},
     "shown": {"de": "Knoten sichtbar", "en": "nodes shown"},
     "ego_of": {"de": "Ego-Netzwerk um", "en": "Ego network of"},
     "close": {"de": "Schließen", "en": "Close"},
     "no_match": {"de": "Keine Treffer", "en": "No match"},
+    "language": {"de": "Sprache", "en": "Language"},
+    "network_label": {"de": "Netzwerkgrafik; dieselben Knoten stehen in der Liste", "en": "Network graphic; the same nodes are in the list"},
+    "filters_active": {"de": "Filter", "en": "Filters"},
+    "none": {"de": "keine", "en": "none"},
 }
-
 _LAYOUT_SEED = 7
 _layout_cache: dict[tuple, dict[str, tuple[float, float]]] = {}
 #: Rendered pages by (data digest, focus, depth, lang, inline): a page is built once per change.
@@ -112,7 +146,7 @@ def layout(g: nx.Graph, key: Any = None) -> dict[str, tuple[float, float]]:
         with _lock:
             if key in _layout_cache:
                 return _layout_cache[key]
-    out = _packed_layout(g)
+    out = structured_layout(g) or _packed_layout(g)
     if key is not None:
         with _lock:
             if len(_layout_cache) > 64:
@@ -207,11 +241,14 @@ def _packed_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _size(pagerank: float, top: float) -> float:
-    return round(10 + 22 * math.sqrt(pagerank / top), 1) if top > 0 else 12.0
+def _size(pagerank: float, top: float, small: bool = False) -> float:
+    """Node radius by PageRank; ``small`` for the structured layout (drawn near 1:1 on screen)."""
+    low, span = (4.0, 10.0) if small else (10.0, 22.0)
+    return round(low + span * math.sqrt(pagerank / top), 1) if top > 0 else low + 2
 
 
-def vis_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, positions: dict | None = None) -> tuple[list, list, dict]:
+def vis_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, positions: dict | None = None,
+             portrait: dict | None = None) -> tuple[list, list, dict]:
     """vis-network node and edge records (made with pyvis) and options for the projection.
 
     ``g_de`` carries the German labels; ``labels_en`` maps nodes to English display labels.
@@ -219,6 +256,8 @@ def vis_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, positions:
     labels_en = labels_en or {}
     positions = positions if positions is not None else layout(g_de)
     top = max((d.get("pagerank", 0) for _, d in g_de.nodes(data=True)), default=0)
+    small = structured(g_de)
+    tier = tiers(g_de)
     net = Network(directed=False, cdn_resources="local")
     net.set_options(json.dumps(_options()))
     nodes = []
@@ -227,16 +266,19 @@ def vis_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, positions:
         x, y = positions.get(v, (0.0, 0.0))
         # pyvis's Node gives the record vis-network expects; our page adds the rest.
         node = Node(v, style["shape"], label=d["label"], font_color=None, color=style["color"],
-                    x=x, y=y, size=_size(d.get("pagerank", 0), top), title=d["label"]).options
+                    x=x, y=y, size=_size(d.get("pagerank", 0), top, small), title=d["label"]).options
         node.pop("font", None)
-        node["zd"] = {**_public(d), "display": {"de": d["label"], "en": labels_en.get(v, d["label"])}}
+        if portrait and v in portrait:
+            node["portrait"] = list(portrait[v])
+        node["zd"] = {**_public(d), "tier": tier.get(v, 3),
+                      "display": {"de": d["label"], "en": labels_en.get(v, d["label"])}}
         nodes.append(node)
     edges = []
     for a, b, d in g_de.edges(data=True):
         src = d.get("source_node", a)
         dst = b if src == a else a
         edge = Edge(src, dst, False, width=1 + min(4, math.log1p(d.get("weight", 1)))).options
-        edge["zd"] = {k: d[k] for k in ("type", "types", "start", "end", "role", "weight") if d.get(k) is not None}
+        edge["zd"] = {k: d[k] for k in ("type", "types", "start", "end", "role", "weight", "editorial") if d.get(k) is not None}
         edges.append(edge)
     net.nodes, net.edges = nodes, edges
     net.node_ids = [n["id"] for n in nodes]
@@ -250,14 +292,20 @@ def _public(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def _options() -> dict[str, Any]:
+    # Labels below 10 px on screen are not drawn (vis-network draws from drawThreshold - 1 and
+    # fades up to drawThreshold; the page fits so that no label lands in between); labels
+    # never grow past 22 px when zoomed in. Font sizes per node are set by the page (graph.js).
     return {
-        "physics": {"enabled": False, "solver": "forceAtlas2Based", "stabilization": {"enabled": False}},
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True, "navigationButtons": False,
-                        "keyboard": {"enabled": True, "bindToWindow": False}},
-        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
-                  "borderWidth": 1},
-        "edges": {"color": {"color": "#b0b7c3", "highlight": "#333333", "hover": "#555555"},
-                  "smooth": False, "selectionWidth": 2},
+        "physics": {"enabled": False, "stabilization": {"enabled": False}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True, "navigationButtons": False,
+                        "keyboard": {"enabled": True, "bindToWindow": False}, "zoomView": True, "dragView": True},
+        "nodes": {"font": {"size": 13, "face": "system-ui, sans-serif", "color": "#1d2330", "strokeWidth": 3,
+                           "strokeColor": "#ffffff"},
+                  "borderWidth": 1,
+                  "scaling": {"label": {"enabled": False, "drawThreshold": 11, "maxVisible": 22}}},
+        "edges": {"color": {"color": "rgba(125,135,150,0.45)", "highlight": "#1d2330", "hover": "#3a4150"},
+                  "smooth": False, "selectionWidth": 2, "hoverWidth": 1.5,
+                  "arrows": {"to": {"enabled": True, "scaleFactor": 0.45}}},
         "layout": {"improvedLayout": False},
     }
 
@@ -270,9 +318,10 @@ def json_for_html(data: Any) -> str:
 
 
 def page_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, *, lang: str = "de",
-              positions: dict | None = None, focus: str | None = None, depth: int | None = None) -> dict[str, Any]:
+              positions: dict | None = None, focus: str | None = None, depth: int | None = None,
+              view: str = "full") -> dict[str, Any]:
     """Everything the page script needs: nodes, edges, options, legend, filter choices, texts."""
-    nodes, edges, options = vis_data(g_de, labels_en, positions)
+    nodes, edges, options = vis_data(g_de, labels_en, positions, structured_layout(g_de, portrait=True))
     data = [n["zd"] for n in nodes]
     themes = {t: None for d in data for t in d.get("themes", [])} | {n["id"]: None for n in nodes if n["zd"]["type"] == "theme"}
     levels = {t: None for d in data for t in d.get("levels", [])} | {n["id"]: None for n in nodes if n["zd"]["type"] == "level"}
@@ -285,8 +334,9 @@ def page_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, *, lang: 
                    | {e["zd"][k] for e in edges for k in ("start", "end") if e["zd"].get(k)})
 
     def choices(iris: dict) -> list[dict]:
-        out = [{"id": i, "labels": by_id[i]["labels"]} for i in iris if i in by_id]
-        return sorted(out, key=lambda c: c["labels"]["de"].casefold())
+        out = [{"id": i, "labels": by_id[i]["labels"], **({"scheme": by_id[i]["scheme"]["labels"]} if by_id[i].get("scheme") else {})}
+               for i in iris if i in by_id]
+        return sorted(out, key=lambda c: (c.get("scheme", {}).get("de", ""), c["labels"]["de"].casefold()))
 
     present = {d["type"] for d in data}
     return {
@@ -297,6 +347,10 @@ def page_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, *, lang: 
         "types": [{"id": t, "labels": labels, **STYLE.get(t, _DEFAULT_STYLE)}
                   for t, labels in network.NODE_TYPES.items() if t in present],
         "edge_types": network.EDGE_TYPES,
+        "edge_inverse": network.EDGE_INVERSE,
+        "view": view,
+        "views": list(network.VIEWS),
+        "tier_px": list(TIER_PX),
         "themes": choices(themes),
         "levels": choices(levels),
         "org_types": sorted(({"id": k, "labels": v} for k, v in org_types.items()), key=lambda c: c["labels"]["de"]),
@@ -328,18 +382,23 @@ def html(data: dict[str, Any], *, inline: bool, asset_base: str = "/graph/assets
     )
 
 
-def _page(store, focus, depth, lang, inline: bool) -> str:
+def _page(store, focus, depth, lang, inline: bool, view: str = "full") -> str:
     if lang not in network.LANGS:
         raise ValueError("lang must be de or en")
     depth = depth if focus else None
-    g_de = network.project(store, view="full", focus=focus, depth=depth, lang="de")
-    key = (g_de.graph.get("digest"), focus, depth, lang, inline)
+    # The whole view goes to the page; an ego network (focus, depth) is cut and laid out in
+    # the page, so that changing its depth or leaving it needs no reload. A focus that is not
+    # a node of the view is refused here all the same.
+    g_de = network.project(store, view=view, focus=None, lang="de")
+    if focus is not None and focus not in g_de:
+        raise LookupError(f"{focus} is not a node of the {view!r} network")
+    key = (g_de.graph.get("digest"), view, focus, depth, lang, inline)
     with _lock:
         if key in _page_cache:
             return _page_cache[key]
     labels_en = network.display_labels(store, "en")
-    positions = layout(g_de, key=key[:3])
-    page = html(page_data(g_de, labels_en, lang=lang, positions=positions, focus=focus, depth=depth), inline=inline)
+    positions = layout(g_de, key=key[:2])
+    page = html(page_data(g_de, labels_en, lang=lang, positions=positions, focus=focus, depth=depth, view=view), inline=inline)
     with _lock:
         if len(_page_cache) >= 16:
             _page_cache.pop(next(iter(_page_cache)))
@@ -347,17 +406,17 @@ def _page(store, focus, depth, lang, inline: bool) -> str:
     return page
 
 
-def served_page(store, focus: str | None = None, depth: int = 2, lang: str = "de") -> str:
+def served_page(store, focus: str | None = None, depth: int = 2, lang: str = "de", view: str = "full") -> str:
     """The page as served at ``GET /graph`` (assets from ``/graph/assets/``).
 
     Raises ``LookupError`` for an unknown focus IRI and ``ValueError`` for a bad argument.
     """
-    return _page(store, focus, depth, lang, inline=False)
+    return _page(store, focus, depth, lang, inline=False, view=view)
 
 
-def standalone_page(store, focus: str | None = None, depth: int = 2, lang: str = "de") -> str:
+def standalone_page(store, focus: str | None = None, depth: int = 2, lang: str = "de", view: str = "full") -> str:
     """The page as one self-contained offline HTML file (``zdg viz``); same errors as :func:`served_page`."""
-    return _page(store, focus, depth, lang, inline=True)
+    return _page(store, focus, depth, lang, inline=True, view=view)
 
 
 def page_for_graph(g: nx.Graph, labels_en: dict[str, str] | None = None, *, lang: str = "de", inline: bool = True) -> str:

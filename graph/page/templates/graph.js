@@ -1,38 +1,47 @@
 /* The staff network page. Data comes from the JSON element #zdg-data (type application/json);
    every text from the graph is written with textContent (never innerHTML), so a label such as
-   <img src=x onerror=alert(1)> stays text. Works served (/graph) and as an offline file. */
+   <img src=x onerror=alert(1)> stays text. Works served (/graph) and as an offline file.
+
+   Legibility: labels are packed in world space (a label is placed only where it overlaps no
+   label already placed, most important first), so no two labels overlap at any zoom; each gets
+   the largest of four font steps that fits. The view is fitted so that the first step is 13 px
+   on screen and the others below vis-network's draw threshold (10 px): less important names
+   appear as one zooms in. The whole view state lives in the address (history API). */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("zdg-data").textContent);
   var ui = data.ui;
-  var lang = new URLSearchParams(location.search).get("lang") || data.lang || "de";
-  if (lang !== "de" && lang !== "en") lang = "de";
   var served = location.protocol === "http:" || location.protocol === "https:";
+  var params = new URLSearchParams(location.search);
+  var lang = params.get("lang") || data.lang || "de";
+  if (lang !== "de" && lang !== "en") lang = "de";
+  var TIER_PX = data.tier_px || [13, 8.6, 5.8, 3.9];
+  var FACE = "system-ui, sans-serif";
+  var METRICS = ["degree", "betweenness", "pagerank"];
+  var PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+                 "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"];
 
   var meta = {};            // node id -> attributes from the projection
   var typeStyle = {};
   data.types.forEach(function (t) { typeStyle[t.id] = t; });
-  var adjacency = {};       // node id -> [{id, edge}]
+  var adjacency = {};       // node id -> [{id, edge, out}] (out: this node is the edge's source)
+  var home = {};            // node id -> position of the whole view's layout
+  var portraitHome = {};    // the same for a screen higher than wide (a phone), if the server made one
   var visNodes = data.nodes.map(function (n) {
     meta[n.id] = n.zd;
     adjacency[n.id] = [];
-    return { id: n.id, label: short(n.zd.display[lang]), title: n.zd.display[lang], shape: n.shape,
-             color: n.color, x: n.x, y: n.y, size: n.size };
+    home[n.id] = { x: n.x, y: n.y };
+    if (n.portrait) portraitHome[n.id] = { x: n.portrait[0], y: n.portrait[1] };
+    return { id: n.id, label: "", title: n.zd.display[lang], shape: n.shape, color: n.color, x: n.x, y: n.y,
+             size: n.size, baseSize: n.size };
   });
   var visEdges = data.edges.map(function (e, i) {
-    adjacency[e.from].push({ id: e.to, edge: e.zd });
-    adjacency[e.to].push({ id: e.from, edge: e.zd });
+    adjacency[e.from].push({ id: e.to, edge: e.zd, out: true });
+    adjacency[e.to].push({ id: e.from, edge: e.zd, out: false });
     return { id: i, from: e.from, to: e.to, width: e.width, zd: e.zd };
   });
 
-  var state = { hiddenTypes: {}, theme: "", level: "", orgType: "", date: "", ego: null, selected: null };
-  var nodes = new vis.DataSet(visNodes);
-  var edges = new vis.DataSet(visEdges.map(function (e) { return { id: e.id, from: e.from, to: e.to, width: e.width }; }));
-  var container = document.getElementById("network");
-  var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
-
   function t(key) { return (ui[key] || {})[lang] || key; }
-  function short(text) { return text && text.length > 48 ? text.slice(0, 46) + "…" : text; }
   function el(tag, text, cls) {
     var e = document.createElement(tag);
     if (text !== undefined && text !== null) e.textContent = text;
@@ -40,79 +49,449 @@
     return e;
   }
   function labelOf(id) { return meta[id] ? meta[id].display[lang] : id; }
+  function typeLabel(ty) { return (typeStyle[ty] || { labels: {} }).labels[lang] || ty; }
+  function quote(text) { return lang === "de" ? "„" + text + "“" : "“" + text + "”"; }
   function safeUrl(url) {
     // Only our own paths and http(s) links: a javascript: IRI written into the graph stays inert.
     return typeof url === "string" && (/^https?:\/\//i.test(url) || /^\/id\//.test(url)) ? url : "#";
   }
+  function newTab(a) { a.target = "_blank"; a.rel = "noopener"; return a; }
   function idLink(iri, href) {
-    // Served: our own /id/ page; as a file: the IRI, which dereferences to the same page.
-    var a = el("a", t("id_page"));
+    // Served: our own /id/ page; as a file: the IRI, which dereferences to the same page. A new
+    // tab, so that this view (in the address) stays where it is.
+    var a = newTab(el("a", t("id_page")));
     a.href = safeUrl(served && href ? href : iri);
     return a;
   }
+  function relation(edge, out) {
+    var table = out ? data.edge_types : data.edge_inverse;
+    var w = table[edge.type];
+    return w ? w[lang] : edge.type;
+  }
 
-  // ---- filters -------------------------------------------------------------------------
+  // ---- dates as the sources give them ------------------------------------------------------
+  var MONTHS = {
+    de: ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"],
+    en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+  };
+  function fmtDate(iso, precision) {
+    if (!iso) return "";
+    var y = iso.slice(0, 4), m = Number(iso.slice(5, 7)), d = Number(iso.slice(8, 10));
+    if (precision === "year") return y;
+    if (precision === "month") return MONTHS[lang][m - 1] + " " + y;
+    return lang === "de" ? d + ". " + MONTHS.de[m - 1] + " " + y : d + " " + MONTHS.en[m - 1] + " " + y;
+  }
+  function fieldDate(iso) {
+    // The date field: dd.mm.yyyy in German, ISO in English, whatever the browser's locale.
+    if (!iso) return "";
+    return lang === "de" ? iso.slice(8, 10) + "." + iso.slice(5, 7) + "." + iso.slice(0, 4) : iso;
+  }
+  function parseDate(text) {
+    text = (text || "").trim();
+    var m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(text), iso = null;
+    if (m) iso = m[3] + "-" + ("0" + m[2]).slice(-2) + "-" + ("0" + m[1]).slice(-2);
+    else if (/^\d{4}-\d{2}-\d{2}$/.test(text)) iso = text;
+    if (!iso) return null;
+    var d = new Date(iso + "T00:00:00Z");
+    return isNaN(d) || d.toISOString().slice(0, 10) !== iso ? null : iso;
+  }
+
+  // ---- state and address -------------------------------------------------------------------
+  var state;
+  function emptyState() {
+    return { hiddenTypes: {}, theme: "", level: "", orgType: "", date: "", ego: null, selected: null,
+             signatories: false, color: "type", size: "pagerank", list: false };
+  }
+  function fromAddress(p) {
+    var s = emptyState();
+    (p.get("hide") || "").split(",").forEach(function (ty) { if (ty) s.hiddenTypes[ty] = true; });
+    s.theme = meta[p.get("theme")] ? p.get("theme") : "";
+    s.level = meta[p.get("level")] ? p.get("level") : "";
+    s.orgType = p.get("orgtype") || "";
+    s.date = parseDate(p.get("date")) || "";
+    s.signatories = p.get("signatories") === "1";
+    s.color = p.get("color") === "community" ? "community" : "type";
+    s.size = METRICS.indexOf(p.get("size")) >= 0 ? p.get("size") : "pagerank";
+    s.list = p.get("list") === "1";
+    var focus = p.get("focus");
+    if (focus && meta[focus]) {
+      var depth = Math.max(0, Math.min(6, parseInt(p.get("depth") || "2", 10) || 0));
+      s.ego = { id: focus, depth: depth };
+    }
+    s.selected = meta[p.get("sel")] ? p.get("sel") : null;
+    return s;
+  }
+  function toAddress() {
+    var u = new URL(location.href), p = new URLSearchParams();
+    if (data.view && data.view !== "full") p.set("view", data.view);
+    var hide = Object.keys(state.hiddenTypes).filter(function (k) { return state.hiddenTypes[k]; }).sort();
+    if (hide.length) p.set("hide", hide.join(","));
+    if (state.theme) p.set("theme", state.theme);
+    if (state.level) p.set("level", state.level);
+    if (state.orgType) p.set("orgtype", state.orgType);
+    if (state.date) p.set("date", state.date);
+    if (state.signatories) p.set("signatories", "1");
+    if (state.color !== "type") p.set("color", state.color);
+    if (state.size !== "pagerank") p.set("size", state.size);
+    if (state.list) p.set("list", "1");
+    if (state.ego) { p.set("focus", state.ego.id); p.set("depth", String(state.ego.depth)); }
+    if (state.selected) p.set("sel", state.selected);
+    p.set("lang", lang);
+    u.search = p.toString();
+    return u;
+  }
+  function remember(replace) {
+    // Every change of the view is a step Back can return to (a language switch replaces).
+    try {
+      var u = toAddress();
+      if (u.href === location.href) return;
+      if (replace) history.replaceState(null, "", u); else history.pushState(null, "", u);
+    } catch (err) { /* file:// pages in some browsers refuse history changes: the view still works */ }
+  }
+
+  // ---- the network ---------------------------------------------------------------------------
+  var nodes = new vis.DataSet(visNodes.map(function (n) {
+    return { id: n.id, label: n.label, title: n.title, shape: n.shape, color: n.color, x: n.x, y: n.y, size: n.size };
+  }));
+  var edges = new vis.DataSet(visEdges.map(function (e) {
+    return { id: e.id, from: e.from, to: e.to, width: e.width, dashes: !!e.zd.editorial, title: edgeTitle(e) };
+  }));
+  var container = document.getElementById("network");
+
+  function edgeTitle(e) {
+    var text = labelOf(e.from) + " — " + relation(e.zd, true) + (e.zd.role ? " (" + e.zd.role + ")" : "") + " → " + labelOf(e.to);
+    return e.zd.editorial ? text + " [" + t("editorial") + "]" : text;
+  }
+
+  // ---- labels: wrapping, measuring, packing --------------------------------------------------
+  var measureCtx = document.createElement("canvas").getContext("2d");
+  measureCtx.font = "10px " + FACE;
+  var wrapped = {};   // id -> {text, lines, width10} for the current language
+  function wrap(text) {
+    // At most three lines of about 28 characters; longer names end in "…" (the full name is
+    // in the tooltip, the details and the list).
+    var words = String(text || "").split(/\s+/), lines = [], line = "";
+    words.forEach(function (w) {
+      if (!line) line = w;
+      else if ((line + " " + w).length <= 28) line += " " + w;
+      else { lines.push(line); line = w; }
+    });
+    if (line) lines.push(line);
+    if (lines.length > 3) { lines = lines.slice(0, 3); lines[2] = lines[2].replace(/.{0,2}$/, "") + "…"; }
+    return lines;
+  }
+  function measureAll() {
+    wrapped = {};
+    visNodes.forEach(function (n) {
+      var lines = wrap(meta[n.id].display[lang]), w = 0;
+      lines.forEach(function (l) { w = Math.max(w, measureCtx.measureText(l).width); });
+      wrapped[n.id] = { text: lines.join("\n"), lines: lines.length, width10: w };
+    });
+  }
+  function labelBox(id, pos, world, scale) {
+    // vis-network draws a label below the shape: its box starts half a font size plus 4 units
+    // under the shape (Label.calculateLabelSize with "hanging") and is one font size per line.
+    var n = nodeState[id], w = wrapped[id], pad = 2 / scale, half = w.width10 * world / 20 + pad;
+    var top = pos.y + n.size + world / 2 + 4 - pad;
+    return [pos.x - half, top, pos.x + half, top + w.lines * world + 2 * pad];
+  }
+  function Grid(cell) { this.cell = cell; this.cells = {}; }
+  Grid.prototype.keys = function (b) {
+    var out = [], c = this.cell;
+    for (var i = Math.floor(b[0] / c); i <= Math.floor(b[2] / c); i++)
+      for (var j = Math.floor(b[1] / c); j <= Math.floor(b[3] / c); j++) out.push(i + ":" + j);
+    return out;
+  };
+  Grid.prototype.hits = function (b) {
+    var keys = this.keys(b);
+    for (var k = 0; k < keys.length; k++) {
+      var list = this.cells[keys[k]];
+      if (!list) continue;
+      for (var i = 0; i < list.length; i++) {
+        var o = list[i];
+        if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
+      }
+    }
+    return false;
+  };
+  Grid.prototype.add = function (b) {
+    var keys = this.keys(b);
+    for (var k = 0; k < keys.length; k++) (this.cells[keys[k]] = this.cells[keys[k]] || []).push(b);
+  };
+  var placed = {};    // id -> tier placed at (or -1: no label)
+  function pack(ids, scale) {
+    // Most important first (tier, then degree); each label takes the largest step that is free.
+    var order = ids.slice().sort(function (a, b) {
+      var ma = meta[a], mb = meta[b];
+      return (ma.tier - mb.tier) || ((mb.degree || 0) - (ma.degree || 0)) || (a < b ? -1 : 1);
+    });
+    var grid = new Grid(120 / scale), result = {};
+    var byId = {};
+    ids.forEach(function (id) { byId[id] = nodeState[id]; });
+    // Node shapes are obstacles too: a label never covers a node.
+    ids.forEach(function (id) {
+      var n = byId[id], p = positions[id];
+      grid.add([p.x - n.size, p.y - n.size, p.x + n.size, p.y + n.size]);
+    });
+    // A small view (an ego network, a narrow filter) has room: every name may take the first step.
+    var roomy = ids.length <= 60 || !!state.ego;
+    order.forEach(function (id) {
+      var n = byId[id], p = positions[id], tier = roomy ? 0 : Math.max(0, Math.min(3, meta[id].tier));
+      result[id] = -1;
+      for (var k = tier; k < TIER_PX.length; k++) {
+        var world = TIER_PX[k] / scale, box = labelBox(id, p, world, scale);
+        if (!grid.hits(box)) { grid.add(box); result[id] = k; break; }
+      }
+    });
+    return result;
+  }
+
+  // ---- node state: position, size, colour -----------------------------------------------------
+  var nodeState = {};   // id -> {size}
+  var positions = {};   // id -> current position (the whole view's or the ego view's)
+  visNodes.forEach(function (n) { nodeState[n.id] = { size: n.size }; positions[n.id] = { x: n.x, y: n.y }; });
+  var metricTop = {};
+  METRICS.forEach(function (m) {
+    metricTop[m] = 0;
+    visNodes.forEach(function (n) { metricTop[m] = Math.max(metricTop[m], meta[n.id][m] || 0); });
+  });
+  var sizeRange = (function () {
+    var lo = Infinity, hi = 0;
+    visNodes.forEach(function (n) { lo = Math.min(lo, n.baseSize); hi = Math.max(hi, n.baseSize); });
+    return [isFinite(lo) ? lo : 6, Math.max(hi, lo + 1)];
+  })();
+  function sizeOf(id) {
+    var top = metricTop[state.size], v = meta[id][state.size] || 0;
+    return top > 0 ? Math.round((sizeRange[0] + (sizeRange[1] - sizeRange[0]) * Math.sqrt(v / top)) * 10) / 10 : sizeRange[0];
+  }
+  function colorOf(id) {
+    if (state.color === "community" && meta[id].community !== undefined) return PALETTE[meta[id].community % PALETTE.length];
+    return (typeStyle[meta[id].type] || {}).color || "#999999";
+  }
+
+  // ---- filters -------------------------------------------------------------------------------
   function inDate(start, end) {
     if (!state.date) return true;
     return (!start || start <= state.date) && (!end || end > state.date);
   }
-  function egoSet() {
-    if (!state.ego) return null;
-    var seen = {}; seen[state.ego.id] = true;
+  function egoLevels() {
+    // Breadth-first rings around the ego (level per node), in a stable order.
+    if (!state.ego || !meta[state.ego.id]) return null;
+    var level = {}, parent = {};
+    level[state.ego.id] = 0;
     var frontier = [state.ego.id];
     for (var d = 0; d < state.ego.depth; d++) {
       var next = [];
       frontier.forEach(function (v) {
-        adjacency[v].forEach(function (n) { if (!seen[n.id]) { seen[n.id] = true; next.push(n.id); } });
+        adjacency[v].forEach(function (n) {
+          if (level[n.id] === undefined) { level[n.id] = d + 1; parent[n.id] = v; next.push(n.id); }
+        });
       });
       frontier = next;
     }
-    return seen;
+    return { level: level, parent: parent };
   }
+  var signatorySet = (function () {
+    // Who signed, and for which organisation (the letter's "unterzeichnet für"), plus the letter.
+    var s = {};
+    data.edges.forEach(function (e) {
+      if (e.zd.types && e.zd.types.indexOf("signed") >= 0) { s[e.from] = true; s[e.to] = true; }
+      if (e.zd.types && e.zd.types.indexOf("signed-for") >= 0) { s[e.from] = true; s[e.to] = true; }
+    });
+    return s;
+  })();
+  function orgTypeOf(id) { var m = meta[id]; return m && m.org_type ? m.org_type.id : null; }
   function nodeVisible(id, ego) {
     var m = meta[id];
     if (state.hiddenTypes[m.type]) return false;
-    if (ego && !ego[id]) return false;
+    if (ego && ego.level[id] === undefined) return false;
     if (!inDate(m.start || m.seen_from, m.end)) return false;
+    if (state.signatories && !signatorySet[id]) return false;
     if (state.theme && id !== state.theme && (m.themes || []).indexOf(state.theme) < 0) return false;
     if (state.level && id !== state.level && (m.levels || []).indexOf(state.level) < 0) return false;
     if (state.orgType) {
-      if (m.type === "organisation" && !(m.org_type && m.org_type.id === state.orgType)) return false;
-      if (m.type === "person" && !(m.organisations || []).some(function (o) {
-        return meta[o] && meta[o].org_type && meta[o].org_type.id === state.orgType; })) return false;
+      // Organisations of that type, their people, and what links two or more of them.
+      if (m.type === "organisation") return orgTypeOf(id) === state.orgType;
+      if (m.type === "person") return (m.organisations || []).some(function (o) { return orgTypeOf(o) === state.orgType; });
+      var linked = 0;
+      adjacency[id].forEach(function (n) { if (orgTypeOf(n.id) === state.orgType) linked++; });
+      return linked >= 2;
     }
     return true;
   }
-  // Everything starts shown (the records carry no "hidden"), so the first apply() only
-  // touches what a filter really hides: no full DataSet update before the first drawing.
   var current = {};
   visNodes.forEach(function (n) { current[n.id] = true; });
   visEdges.forEach(function (e) { e.shown = true; });
   function apply() {
-    var ego = egoSet(), nodeUpdates = [], edgeUpdates = [], shown = 0;
+    var ego = egoLevels(), nodeUpdates = [], edgeUpdates = [], shown = 0;
     visNodes.forEach(function (n) {
-      var vis = nodeVisible(n.id, ego);
-      if (vis) shown++;
-      if (current[n.id] !== vis) { current[n.id] = vis; nodeUpdates.push({ id: n.id, hidden: !vis }); }
+      var v = nodeVisible(n.id, ego);
+      if (v) shown++;
+      if (current[n.id] !== v) { current[n.id] = v; nodeUpdates.push({ id: n.id, hidden: !v }); }
     });
     visEdges.forEach(function (e) {
-      var vis = current[e.from] && current[e.to] && inDate(e.zd.start, e.zd.end);
-      if (e.shown !== vis) { e.shown = vis; edgeUpdates.push({ id: e.id, hidden: !vis }); }
+      var v = current[e.from] && current[e.to] && inDate(e.zd.start, e.zd.end);
+      if (e.shown !== v) { e.shown = v; edgeUpdates.push({ id: e.id, hidden: !v }); }
     });
     if (nodeUpdates.length) nodes.update(nodeUpdates);
     if (edgeUpdates.length) edges.update(edgeUpdates);
     document.getElementById("count").textContent = String(shown);
-    // The ego network cut in the page, or else the one the server cut (?focus=&depth=).
-    var ego0 = state.ego || (data.focus && meta[data.focus] ? { id: data.focus, depth: data.depth } : null);
-    document.getElementById("ego-banner").hidden = !ego0;
-    if (ego0) {
-      document.getElementById("ego-name").textContent = labelOf(ego0.id);
-      document.getElementById("ego-depth").textContent = String(ego0.depth);
+    document.getElementById("ego-banner").hidden = !ego;
+    if (ego) {
+      document.getElementById("ego-name").textContent = labelOf(state.ego.id);
+      document.getElementById("ego-depth").textContent = String(state.ego.depth);
     }
+    hideTooltip();
+    return ego;
   }
   window.zdgVisibleIds = function () { return Object.keys(current).filter(function (k) { return current[k]; }); };
 
+  function egoPositions(ego) {
+    // The ego view's own layout: the ego in the middle, each ring of neighbours on an ellipse
+    // (wider than high, like the screen), ordered by relation and then by their parent's angle.
+    var out = {}, rings = [];
+    Object.keys(ego.level).forEach(function (id) {
+      if (!current[id]) return;
+      (rings[ego.level[id]] = rings[ego.level[id]] || []).push(id);
+    });
+    var angle = {};
+    out[state.ego.id] = { x: 0, y: 0 };
+    angle[state.ego.id] = 0;
+    var radius = 0;
+    for (var k = 1; k < rings.length; k++) {
+      var ring = rings[k] || [];
+      ring.sort(function (a, b) {
+        var pa = angle[ego.parent[a]] || 0, pb = angle[ego.parent[b]] || 0;
+        return (pa - pb) || (meta[a].type < meta[b].type ? -1 : meta[a].type > meta[b].type ? 1 : 0) ||
+          (labelOf(a) < labelOf(b) ? -1 : 1);
+      });
+      // Room for a label of ~150 px per node along the ring (at the fitted scale of about 1).
+      radius = Math.max(radius + 150, ring.length * 95 / (2 * Math.PI));
+      ring.forEach(function (id, i) {
+        var a = -Math.PI / 2 + 2 * Math.PI * i / ring.length + (k % 2 ? 0 : Math.PI / ring.length);
+        angle[id] = a;
+        out[id] = { x: Math.round(1.7 * radius * Math.cos(a)), y: Math.round(radius * Math.sin(a)) };
+      });
+    }
+    return out;
+  }
+
+  // ---- fitting the view so that it reads --------------------------------------------------
+  var network = null, lastScale = 1;
+  function canvasSize() {
+    return { w: container.clientWidth || 800, h: container.clientHeight || 600 };
+  }
+  function portrait() { var c = canvasSize(); return c.h > c.w * 1.15; }
+  function homeOf(id) { return portrait() && portraitHome[id] ? portraitHome[id] : home[id]; }
+  function layoutAndLabel(ids) {
+    // Fit: the scale that shows every visible node with its first-step label, then pack the
+    // labels for that scale; if a placed label sticks out of the window, shrink and repeat.
+    var size = canvasSize(), minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    // On a phone the whole dialogue does not fit legibly: the first view shows the signatory
+    // column (the first level of detail); the rest is a pan away.
+    var fitIds = ids;
+    if (portrait() && !state.ego) {
+      var first = ids.filter(function (id) { return meta[id].tier === 0 && portraitHome[id]; });
+      if (first.length >= 3) fitIds = first;
+    }
+    fitIds.forEach(function (id) {
+      var p = positions[id], r = nodeState[id].size;
+      minX = Math.min(minX, p.x - r); maxX = Math.max(maxX, p.x + r);
+      minY = Math.min(minY, p.y - r); maxY = Math.max(maxY, p.y + r);
+    });
+    if (!ids.length) { minX = minY = -100; maxX = maxY = 100; }
+    var padX = 24, padTop = 20, padBottom = 24;
+    var w = Math.max(maxX - minX, 1), h = Math.max(maxY - minY, 1);
+    var scale = Math.min((size.w - 2 * padX) / w, (size.h - padTop - padBottom) / h, 2.2);
+    var result = {}, cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
+    for (var round = 0; round < 6; round++) {
+      result = pack(ids, scale);
+      // The drawn labels' extent on screen (first step only: the others are not drawn here).
+      var lx0 = minX, lx1 = maxX, ly0 = minY, ly1 = maxY;
+      fitIds.forEach(function (id) {
+        if (result[id] !== 0) return;
+        var b = labelBox(id, positions[id], TIER_PX[0] / scale, scale);
+        lx0 = Math.min(lx0, b[0]); lx1 = Math.max(lx1, b[2]); ly0 = Math.min(ly0, b[1]); ly1 = Math.max(ly1, b[3]);
+      });
+      var need = Math.max((lx1 - lx0) * scale / (size.w - 2 * padX), (ly1 - ly0) * scale / (size.h - padTop - padBottom));
+      cx = (lx0 + lx1) / 2; cy = (ly0 + ly1) / 2;
+      if (need <= 1.001) break;
+      scale = scale / need * 0.99;
+    }
+    return { scale: scale, tiers: result, center: { x: cx, y: cy } };
+  }
+  function labelUpdates(ids, fit) {
+    var out = [];
+    ids.forEach(function (id) {
+      var k = fit.tiers[id];
+      placed[id] = k;
+      out.push(k < 0 ? { id: id, label: "" } :
+        { id: id, label: wrapped[id].text, font: { size: TIER_PX[k] / fit.scale } });
+    });
+    return out;
+  }
+  function refit() {
+    // After every change of what is shown: positions (ego or whole), sizes, colours, labels, fit.
+    var ego = egoLevels();
+    var ids = window.zdgVisibleIds();
+    var egoPos = ego ? egoPositions(ego) : null;
+    ids.forEach(function (id) {
+      positions[id] = egoPos && egoPos[id] ? egoPos[id] : homeOf(id);
+      nodeState[id].size = sizeOf(id);
+    });
+    var fit = layoutAndLabel(ids);
+    var updates = labelUpdates(ids, fit);
+    updates.forEach(function (u) {
+      u.x = positions[u.id].x; u.y = positions[u.id].y; u.size = nodeState[u.id].size;
+      u.color = colorOf(u.id);
+    });
+    nodes.update(updates);
+    lastScale = fit.scale;
+    if (network) network.moveTo({ position: fit.center, scale: fit.scale, animation: false });
+    return fit;
+  }
+  window.zdgFit = refit;
+
+  // The first view: packed before vis-network draws anything.
+  state = fromAddress(params);
+  measureAll();
+  apply();
+  (function first() {
+    var ego = egoLevels(), ids = window.zdgVisibleIds(), egoPos = ego ? egoPositions(ego) : null;
+    ids.forEach(function (id) {
+      positions[id] = egoPos && egoPos[id] ? egoPos[id] : homeOf(id);
+      nodeState[id].size = sizeOf(id);
+    });
+    var fit = layoutAndLabel(ids), updates = labelUpdates(ids, fit);
+    updates.forEach(function (u) {
+      u.x = positions[u.id].x; u.y = positions[u.id].y; u.size = nodeState[u.id].size; u.color = colorOf(u.id);
+    });
+    nodes.update(updates);
+    network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+    lastScale = fit.scale;
+    network.moveTo({ position: fit.center, scale: fit.scale, animation: false });
+  })();
+
+  function hideTooltip() {
+    var tip = container.querySelector(".vis-tooltip");
+    if (tip) tip.style.visibility = "hidden";
+  }
+
   // ---- legend and selects ----------------------------------------------------------------
+  var SHAPES = {
+    dot: "M8 2a6 6 0 1 0 0.01 0Z", diamond: "M8 1L15 8L8 15L1 8Z", square: "M2 2H14V14H2Z",
+    triangle: "M8 1L15 14H1Z", triangleDown: "M1 2H15L8 15Z", hexagon: "M4 1.5H12L15.5 8L12 14.5H4L0.5 8Z",
+    star: "M8 0.5L10 6H15.5L11 9.5L12.8 15L8 11.6L3.2 15L5 9.5L0.5 6H6Z"
+  };
+  function swatch(ty) {
+    var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg"), path = document.createElementNS(ns, "path");
+    svg.setAttribute("viewBox", "0 0 16 16"); svg.setAttribute("width", "16"); svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true"); svg.setAttribute("class", "swatch");
+    path.setAttribute("d", SHAPES[ty.shape] || SHAPES.dot);
+    path.setAttribute("fill", ty.color); path.setAttribute("stroke", "#1d2330"); path.setAttribute("stroke-width", "0.6");
+    svg.append(path);
+    return svg;
+  }
   function counts() {
     var c = {};
     visNodes.forEach(function (n) { var ty = meta[n.id].type; c[ty] = (c[ty] || 0) + 1; });
@@ -122,79 +501,167 @@
     var ul = document.getElementById("legend"), c = counts();
     ul.replaceChildren();
     data.types.forEach(function (ty) {
-      var li = el("li");
+      var li = el("li"), b = el("button");
+      b.type = "button";
+      b.dataset.type = ty.id;
       li.dataset.type = ty.id;
-      if (state.hiddenTypes[ty.id]) li.classList.add("off");
-      var sw = el("span", null, "swatch"); sw.style.background = ty.color;
-      li.append(sw, el("span", ty.labels[lang], "name"), el("span", String(c[ty.id] || 0), "n"));
-      li.title = ty.labels[lang];
-      li.addEventListener("click", function () {
+      var on = !state.hiddenTypes[ty.id];
+      b.setAttribute("aria-pressed", String(on));
+      li.classList.toggle("off", !on);
+      b.append(swatch(ty), el("span", ty.labels[lang], "name"), el("span", String(c[ty.id] || 0), "n"));
+      b.addEventListener("click", function () {
         state.hiddenTypes[ty.id] = !state.hiddenTypes[ty.id];
-        li.classList.toggle("off", !!state.hiddenTypes[ty.id]);
-        apply();
+        changed();
       });
+      li.append(b);
       ul.append(li);
     });
   }
-  function fillSelect(id, items, value) {
+  function fillSelect(id, items, value, grouped) {
     var sel = document.getElementById(id);
     sel.replaceChildren();
     var all = el("option", t("all")); all.value = ""; sel.append(all);
+    var groups = {}, order = [];
     items.forEach(function (it) {
-      var o = el("option", it.labels[lang]); o.value = it.id; sel.append(o);
+      var g = grouped && it.scheme ? it.scheme[lang] : "";
+      if (!groups[g]) { groups[g] = []; order.push(g); }
+      groups[g].push(it);
+    });
+    order.forEach(function (g) {
+      var parent = sel;
+      if (g) { parent = document.createElement("optgroup"); parent.label = g; sel.append(parent); }
+      groups[g].slice().sort(function (a, b) { return a.labels[lang].localeCompare(b.labels[lang], lang); }).forEach(function (it) {
+        var o = el("option", it.labels[lang]); o.value = it.id; parent.append(o);
+      });
     });
     sel.value = value;
   }
-  function buildSelects() {
-    fillSelect("f-theme", data.themes, state.theme);
-    fillSelect("f-level", data.levels, state.level);
-    fillSelect("f-orgtype", data.org_types, state.orgType);
+  function fillViews() {
+    var sel = document.getElementById("f-view");
+    sel.replaceChildren();
+    data.views.forEach(function (v) { var o = el("option", t("view_" + v)); o.value = v; sel.append(o); });
+    sel.value = data.view || "full";
   }
-  document.getElementById("f-theme").addEventListener("change", function (e) { state.theme = e.target.value; apply(); });
-  document.getElementById("f-level").addEventListener("change", function (e) { state.level = e.target.value; apply(); });
-  document.getElementById("f-orgtype").addEventListener("change", function (e) { state.orgType = e.target.value; apply(); });
-  var dateInput = document.getElementById("f-date");
-  if (data.dates.length) { dateInput.min = data.dates[0].slice(0, 4) + "-01-01"; dateInput.max = data.dates[data.dates.length - 1].slice(0, 4) + "-12-31"; }
+  function fillMetrics() {
+    var sel = document.getElementById("f-size");
+    sel.replaceChildren();
+    METRICS.forEach(function (m) { var o = el("option", t(m)); o.value = m; sel.append(o); });
+    sel.value = state.size;
+    var col = document.getElementById("f-color");
+    col.replaceChildren();
+    ["type", "community"].forEach(function (c) { var o = el("option", t("color_" + c)); o.value = c; col.append(o); });
+    col.value = state.color;
+  }
+  function buildSelects() {
+    fillSelect("f-theme", data.themes, state.theme, true);
+    fillSelect("f-level", data.levels, state.level, false);
+    fillSelect("f-orgtype", data.org_types, state.orgType, false);
+    fillViews(); fillMetrics();
+    document.getElementById("f-signatories").checked = state.signatories;
+  }
+  document.getElementById("f-theme").addEventListener("change", function (e) { state.theme = e.target.value; changed(); });
+  document.getElementById("f-level").addEventListener("change", function (e) { state.level = e.target.value; changed(); });
+  document.getElementById("f-orgtype").addEventListener("change", function (e) { state.orgType = e.target.value; changed(); });
+  document.getElementById("f-signatories").addEventListener("change", function (e) { state.signatories = e.target.checked; changed(); });
+  document.getElementById("f-size").addEventListener("change", function (e) { state.size = e.target.value; changed(); });
+  document.getElementById("f-color").addEventListener("change", function (e) { state.color = e.target.value; changed(); });
+  document.getElementById("f-view").addEventListener("change", function (e) {
+    // Another view is another network from the server: the same page with ?view=.
+    var u = new URL(location.href), p = new URLSearchParams();
+    if (e.target.value !== "full") p.set("view", e.target.value);
+    p.set("lang", lang);
+    u.search = p.toString();
+    location.assign(u.href);
+  });
+
+  var dateInput = document.getElementById("f-date"), dateError = document.getElementById("f-date-error");
   // The timeline steps through the dates the data knows; its right end means "no date filter".
   var slider = document.getElementById("f-date-slider"), sliderValue = document.getElementById("f-date-slider-value");
   slider.max = String(data.dates.length);
-  slider.value = slider.max;
-  function syncSlider() {
+  function syncDate() {
     var i = data.dates.indexOf(state.date);
     if (!state.date) slider.value = slider.max; else if (i >= 0) slider.value = String(i);
-    sliderValue.textContent = state.date || t("all");
+    sliderValue.textContent = state.date ? fmtDate(state.date, "day") : t("all");
+    if (document.activeElement !== dateInput || !dateInput.value) dateInput.value = fieldDate(state.date);
+    dateInput.placeholder = t("date_placeholder");
   }
-  function setDate(value) { state.date = value; dateInput.value = value; syncSlider(); apply(); }
-  dateInput.addEventListener("change", function (e) { setDate(e.target.value); });
-  dateInput.addEventListener("input", function (e) { setDate(e.target.value); });
+  function setDate(value) { state.date = value; changed(); }
+  dateInput.addEventListener("change", function () {
+    var text = dateInput.value.trim(), iso = parseDate(text);
+    dateError.hidden = !text || !!iso;
+    dateError.textContent = t("bad_date");
+    dateInput.setAttribute("aria-invalid", String(!!text && !iso));
+    if (!text) setDate("");
+    else if (iso) { dateInput.value = fieldDate(iso); setDate(iso); }
+  });
+  dateInput.addEventListener("keydown", function (ev) { if (ev.key === "Enter") dateInput.dispatchEvent(new Event("change")); });
   slider.addEventListener("input", function () {
     var i = Number(slider.value);
-    setDate(i >= data.dates.length ? "" : data.dates[i]);
+    var iso = i >= data.dates.length ? "" : data.dates[i];
+    dateInput.value = fieldDate(iso);
+    setDate(iso);
   });
 
   // ---- details panel -------------------------------------------------------------------
-  function section(body, key) { body.append(el("h3", t(key))); }
+  function section(body, key, text) { var h = el("h3", text || t(key)); body.append(h); return h; }
   function nodeLink(id, text) {
     var a = el("a", text || labelOf(id), "node-link");
-    a.href = "#"; a.dataset.node = id;
-    a.addEventListener("click", function (ev) { ev.preventDefault(); select(id); });
+    a.href = "#";
+    a.dataset.node = id;
+    a.addEventListener("click", function (ev) { ev.preventDefault(); select(id, true); });
     return a;
+  }
+  function typeTag(ty) {
+    var s = el("span", typeLabel(ty), "type");
+    s.style.borderColor = (typeStyle[ty] || {}).color || "#999";
+    return s;
+  }
+  function signatoriesTable(id) {
+    // One row per signature: person – role – organisation (the letter's own list).
+    var persons = adjacency[id].filter(function (n) { return !n.out && n.edge.types.indexOf("signed") >= 0; });
+    if (!persons.length) return null;
+    var orgsFor = {};
+    adjacency[id].forEach(function (n) { if (!n.out && n.edge.types.indexOf("signed-for") >= 0) orgsFor[n.id] = true; });
+    var table = el("table", null, "signatories"), head = el("tr");
+    table.id = "details-signatories";
+    ["person", "role", "organisation"].forEach(function (k) { var th = el("th", t(k)); th.scope = "col"; head.append(th); });
+    var thead = el("thead"); thead.append(head); table.append(thead);
+    var tbody = el("tbody");
+    persons.sort(function (a, b) { return labelOf(a.id).localeCompare(labelOf(b.id), lang); }).forEach(function (p) {
+      var posts = (meta[p.id].posts || []).filter(function (x) { return orgsFor[x.organisation.id]; });
+      if (!posts.length) posts = meta[p.id].posts || [];
+      var post = posts[0], tr = el("tr"), td1 = el("td"), td3 = el("td");
+      td1.append(nodeLink(p.id));
+      if (post) td3.append(nodeLink(post.organisation.id));
+      tr.append(td1, el("td", post && post.role ? post.role.labels[lang] : (post ? post.labels[lang] : "")), td3);
+      tbody.append(tr);
+    });
+    table.append(tbody);
+    return table;
   }
   function showDetails(id) {
     var m = meta[id], body = document.getElementById("details-body");
     var panel = document.getElementById("details");
     body.replaceChildren();
-    if (!m) { panel.hidden = true; return; }
+    if (!m) { panel.hidden = true; document.body.classList.remove("details-open"); return; }
     panel.hidden = false;
-    var h = el("h2", m.display[lang]); h.id = "details-title"; body.append(h);
-    var ty = el("span", (typeStyle[m.type] || { labels: {} }).labels[lang] || m.type, "type");
-    ty.style.background = (typeStyle[m.type] || {}).color || "#999";
+    document.body.classList.add("details-open");
+    var h = el("h2", m.display[lang]); h.id = "details-title"; h.tabIndex = -1; body.append(h);
+    var ty = typeTag(m.type);
     ty.id = "details-type";
     body.append(ty, document.createTextNode(" "), idLink(id, m.href));
-    section(body, "labels");
-    var ul = el("ul");
-    ["de", "en"].forEach(function (lg) { if (m.labels && m.labels[lg]) ul.append(el("li", lg + ": " + m.labels[lg])); });
-    body.append(ul);
+    if (m.date || m.start) {
+      section(body, "date");
+      var dp = el("p", fmtDate(m.date || m.start, m.date_precision)); dp.id = "details-date"; body.append(dp);
+    }
+    var table = signatoriesTable(id);
+    if (table) { section(body, "signed_by"); body.append(table); }
+    if (m.labels && (m.labels.de !== m.display[lang] || m.labels.en !== m.display[lang])) {
+      section(body, "labels");
+      var ul = el("ul");
+      ["de", "en"].forEach(function (lg) { if (m.labels[lg]) ul.append(el("li", lg.toUpperCase() + ": " + m.labels[lg])); });
+      body.append(ul);
+    }
     if (m.alt_labels && m.alt_labels.length) { section(body, "alt_labels"); body.append(el("p", m.alt_labels.join(" · "))); }
     if (m.org_type) { section(body, "org_type"); body.append(el("p", m.org_type.labels[lang])); }
     if (m.posts && m.posts.length) {
@@ -208,30 +675,16 @@
       });
       body.append(pl);
     }
-    if (m.type === "person" && m.organisations && m.organisations.length) {
-      section(body, "organisation");
-      var ol = el("ul"); m.organisations.forEach(function (o) { var li = el("li"); li.append(nodeLink(o)); ol.append(li); });
-      body.append(ol);
-    }
-    if (m.date) { section(body, "date"); body.append(el("p", m.date)); }
-    if (m.text) { section(body, "text"); body.append(el("p", m.text)); }
+    if (m.text) { section(body, "text"); body.append(el("blockquote", quote(m.text))); }
     if (m.status) { section(body, "status"); body.append(el("p", m.status.labels[lang])); }
-    [["themes", "themes"], ["levels", "levels"]].forEach(function (pair) {
-      var list = (m[pair[0]] || []).filter(function (x) { return x !== id && meta[x]; });
-      if (!list.length) return;
-      section(body, pair[1]);
-      var l = el("ul"); l.className = "details-" + pair[0];
-      list.forEach(function (x) { var li = el("li"); li.append(nodeLink(x)); l.append(li); });
-      body.append(l);
-    });
     if (m.sources && m.sources.length) {
       section(body, "sources");
       m.sources.forEach(function (s) {
         var box = el("div", null, "source");
         if (s.document) box.append(el("strong", s.document.label));
-        if (s.quote) box.append(el("blockquote", "„" + s.quote + "“"));
+        if (s.quote) box.append(el("blockquote", quote(s.quote)));
         var links = el("p");
-        var ex = el("a", t("excerpt"));
+        var ex = newTab(el("a", t("excerpt")));
         ex.href = safeUrl(served && s.excerpt.indexOf("/id/") > 0 ? "/id/" + s.excerpt.split("/id/")[1] : s.excerpt);
         links.append(ex);
         if (s.source && s.source.url) {
@@ -243,107 +696,314 @@
         body.append(box);
       });
     }
-    section(body, "neighbours");
-    var nl = el("ul");
-    adjacency[id].slice(0, 200).forEach(function (n) {
-      var li = el("li");
-      var et = data.edge_types[n.edge.type];
-      li.append(el("span", (et ? et[lang] : n.edge.type) + (n.edge.role ? " (" + n.edge.role + ")" : "") + ": "), nodeLink(n.id));
-      nl.append(li);
+    // Neighbours grouped by relation, worded from this node's end, each with its type.
+    var groups = {}, order = [];
+    adjacency[id].forEach(function (n) {
+      (n.edge.types || [n.edge.type]).forEach(function (et) {
+        var key = et + (n.out ? ">" : "<");
+        if (!groups[key]) { groups[key] = { label: relation({ type: et }, n.out), items: [] }; order.push(key); }
+        groups[key].items.push(n);
+      });
     });
-    body.append(nl);
+    if (order.length) {
+      section(body, "neighbours");
+      var rel = el("div"); rel.id = "details-relations";
+      order.sort(function (a, b) { return groups[b].items.length - groups[a].items.length || (groups[a].label < groups[b].label ? -1 : 1); });
+      order.forEach(function (key) {
+        var g = groups[key], h4 = el("h4", g.label + " (" + g.items.length + ")"), list = el("ul", null, "relation");
+        list.dataset.relation = key;
+        g.items.slice(0, 200).forEach(function (n) {
+          var li = el("li");
+          li.append(nodeLink(n.id), document.createTextNode(" "), typeTag(meta[n.id].type));
+          if (n.edge.role) li.append(el("span", " (" + n.edge.role + ")", "role"));
+          if (n.edge.editorial) li.append(el("span", " – " + t("editorial"), "editorial"));
+          list.append(li);
+        });
+        rel.append(h4, list);
+      });
+      body.append(rel);
+    }
     section(body, "metrics");
-    var tb = el("table");
-    [["Degree", m.degree], ["Betweenness", m.betweenness], ["PageRank", m.pagerank], ["Community", m.community]].forEach(function (r) {
-      if (r[1] === undefined) return;
-      var tr = el("tr"); tr.append(el("td", r[0]), el("td", String(r[1]))); tb.append(tr);
+    var tb = el("table", null, "metrics");
+    METRICS.concat(["community"]).forEach(function (k) {
+      if (m[k] === undefined) return;
+      var tr = el("tr"), th = el("th", t(k)); th.scope = "row";
+      var v = typeof m[k] === "number" && k !== "degree" && k !== "community" ? m[k].toLocaleString(lang, { maximumFractionDigits: 4 }) : String(m[k]);
+      tr.append(th, el("td", v)); tb.append(tr);
     });
     body.append(tb);
     var ego = el("p", null, "ego");
     ego.append(el("span", t("ego") + ": "));
     [1, 2, 3].forEach(function (d) {
       var b = el("button", t("depth") + " " + d); b.type = "button"; b.dataset.depth = String(d);
-      b.addEventListener("click", function () { state.ego = { id: id, depth: d }; apply(); network.fit({ nodes: window.zdgVisibleIds(), animation: false }); });
+      b.addEventListener("click", function () { state.ego = { id: id, depth: d }; changed(); });
       ego.append(b);
     });
     body.append(ego);
   }
-  document.getElementById("details-close").addEventListener("click", function () {
-    document.getElementById("details").hidden = true; state.selected = null; network.unselectAll();
-  });
-  function select(id) {
+  function closeDetails() {
+    document.getElementById("details").hidden = true;
+    document.body.classList.remove("details-open");
+    state.selected = null; network.unselectAll();
+  }
+  document.getElementById("details-close").addEventListener("click", function () { closeDetails(); remember(); });
+  function select(id, record) {
     if (!meta[id]) return;
     state.selected = id;
-    if (!current[id]) { state.hiddenTypes[meta[id].type] = false; apply(); buildLegend(); }
+    if (!current[id]) { state.hiddenTypes[meta[id].type] = false; apply(); buildLegend(); refit(); }
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: false });
     showDetails(id);
+    if (record) remember();
   }
   network.on("click", function (params) {
-    if (params.nodes.length) { state.selected = params.nodes[0]; showDetails(params.nodes[0]); }
+    if (params.nodes.length) select(params.nodes[0], true);
   });
 
   // ---- search --------------------------------------------------------------------------
-  var search = document.getElementById("search"), results = document.getElementById("search-results");
+  function fold(s) {
+    // Lower case without diacritics: "Löllgen" and "Lollgen" and "Loellgen" meet.
+    return String(s || "").toLocaleLowerCase().replace(/ß/g, "ss").replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue")
+      .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+  function foldBoth(s) {
+    // Both spellings of an umlaut: "ö" as "oe" and as "o".
+    var plain = String(s || "").toLocaleLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ß/g, "ss");
+    return [fold(s), plain];
+  }
+  var haystacks = {};
+  function buildHaystacks() {
+    visNodes.forEach(function (n) {
+      var m = meta[n.id];
+      var hay = [m.display[lang], m.display.de, m.display.en, m.labels && m.labels.de, m.labels && m.labels.en].concat(m.alt_labels || []);
+      haystacks[n.id] = hay.filter(Boolean).map(foldBoth).reduce(function (a, b) { return a.concat(b); }, []);
+    });
+  }
   function matches(q) {
-    // Best first: the label itself, then labels starting with the text, then words, then anywhere.
-    q = q.trim().toLocaleLowerCase();
-    if (!q) return [];
+    // Every word of the query must occur (any order); best first: whole label, label start,
+    // word starts, anywhere; then shorter labels.
+    var words = fold(q).split(/\s+/).filter(Boolean);
+    if (!words.length) return [];
     var scored = [];
     visNodes.forEach(function (n) {
-      var m = meta[n.id], best = 9;
-      var hay = [m.display[lang], m.display.de, m.display.en, m.labels && m.labels.de, m.labels && m.labels.en].concat(m.alt_labels || []);
-      hay.forEach(function (h) {
-        if (!h) return;
-        h = h.toLocaleLowerCase();
-        var at = h.indexOf(q);
-        if (at < 0) return;
-        var score = h === q ? 0 : at === 0 ? 1 : /[\s(„"-]/.test(h.charAt(at - 1)) ? 2 : 3;
+      var best = 9;
+      haystacks[n.id].forEach(function (h) {
+        var score = 0;
+        for (var i = 0; i < words.length; i++) {
+          var at = h.indexOf(words[i]);
+          if (at < 0) return;
+          score += h === words[i] ? 0 : at === 0 ? 1 : /[\s(„"“\-\/|.]/.test(h.charAt(at - 1)) ? 2 : 3;
+        }
+        score = score / words.length;
         if (score < best) best = score;
       });
-      if (best < 9) scored.push([best, m.display[lang].length, n.id]);
+      if (best < 9) scored.push([best, labelOf(n.id).length, n.id]);
     });
     scored.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : 1); });
     return scored.slice(0, 12).map(function (s) { return s[2]; });
   }
-  search.addEventListener("input", function () {
+  var search = document.getElementById("search"), results = document.getElementById("search-results"), active = -1;
+  function showResults() {
     var found = matches(search.value);
     results.replaceChildren();
-    results.hidden = !search.value.trim();
-    if (!found.length && search.value.trim()) results.append(el("li", t("no_match")));
-    found.forEach(function (id) {
-      var li = el("li", labelOf(id));
+    active = -1;
+    var open = !!search.value.trim();
+    results.hidden = !open;
+    search.setAttribute("aria-expanded", String(open));
+    if (!found.length && open) results.append(el("li", t("no_match"), "none"));
+    found.forEach(function (id, i) {
+      var li = el("li");
+      li.id = "search-result-" + i;
+      li.setAttribute("role", "option");
       li.dataset.node = id;
-      li.append(el("small", (typeStyle[meta[id].type] || { labels: {} }).labels[lang] || ""));
-      li.addEventListener("click", function () { results.hidden = true; select(id); });
+      li.append(el("span", labelOf(id), "label"), el("small", typeLabel(meta[id].type)));
+      li.addEventListener("mousedown", function (ev) { ev.preventDefault(); });
+      li.addEventListener("click", function () { pick(id); });
       results.append(li);
     });
-  });
+  }
+  function pick(id) {
+    results.hidden = true;
+    search.setAttribute("aria-expanded", "false");
+    select(id, true);
+    network.focus(id, { scale: Math.max(network.getScale(), lastScale * 1.6), animation: false });
+  }
+  function setActive(i) {
+    var items = results.querySelectorAll("li[data-node]");
+    if (!items.length) return;
+    active = (i + items.length) % items.length;
+    items.forEach(function (li, k) { li.classList.toggle("active", k === active); li.setAttribute("aria-selected", String(k === active)); });
+    search.setAttribute("aria-activedescendant", items[active].id);
+    items[active].scrollIntoView({ block: "nearest" });
+  }
+  search.addEventListener("input", showResults);
   search.addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") { var f = matches(search.value); if (f.length) { results.hidden = true; select(f[0]); } }
-    if (ev.key === "Escape") { results.hidden = true; }
+    var items = results.querySelectorAll("li[data-node]");
+    if (ev.key === "ArrowDown") { ev.preventDefault(); setActive(active + 1); }
+    else if (ev.key === "ArrowUp") { ev.preventDefault(); setActive(active - 1); }
+    else if (ev.key === "Enter") {
+      if (active >= 0 && items[active]) pick(items[active].dataset.node);
+      else { var f = matches(search.value); if (f.length) pick(f[0]); }
+    } else if (ev.key === "Escape") { results.hidden = true; search.setAttribute("aria-expanded", "false"); }
   });
+  search.addEventListener("blur", function () { setTimeout(function () { results.hidden = true; }, 150); });
 
-  // ---- toolbar ---------------------------------------------------------------------------
-  document.getElementById("physics").addEventListener("change", function (e) {
-    network.setOptions({ physics: { enabled: e.target.checked } });
+  // ---- list view: the visible nodes as a sortable table --------------------------------------
+  var listSort = { key: "name", dir: 1 };
+  function buildList() {
+    var wrap = document.getElementById("list"), tbody = document.getElementById("list-body");
+    wrap.hidden = !state.list;
+    document.getElementById("list-toggle").setAttribute("aria-pressed", String(state.list));
+    document.body.classList.toggle("list-open", state.list);
+    if (!state.list) return;
+    var ids = window.zdgVisibleIds();
+    var keyOf = {
+      name: function (id) { return labelOf(id).toLocaleLowerCase(); },
+      type: function (id) { return typeLabel(meta[id].type); },
+      degree: function (id) { return meta[id].degree || 0; },
+      date: function (id) { return meta[id].date || meta[id].start || ""; }
+    }[listSort.key];
+    ids.sort(function (a, b) {
+      var x = keyOf(a), y = keyOf(b);
+      return (x < y ? -1 : x > y ? 1 : 0) * listSort.dir || (labelOf(a) < labelOf(b) ? -1 : 1);
+    });
+    tbody.replaceChildren();
+    ids.forEach(function (id) {
+      var tr = el("tr"), td = el("td");
+      td.append(nodeLink(id));
+      var link = el("td"); link.append(idLink(id, meta[id].href));
+      tr.append(td, el("td", typeLabel(meta[id].type)), el("td", String(meta[id].degree || 0)),
+                el("td", fmtDate(meta[id].date || meta[id].start, meta[id].date_precision)), link);
+      tbody.append(tr);
+    });
+    document.querySelectorAll("#list th button").forEach(function (b) {
+      var th = b.parentNode, on = b.dataset.sort === listSort.key;
+      th.setAttribute("aria-sort", on ? (listSort.dir > 0 ? "ascending" : "descending") : "none");
+      b.textContent = t(b.dataset.i18nKey) + (on ? (listSort.dir > 0 ? " ▲" : " ▼") : "");
+    });
+  }
+  document.querySelectorAll("#list th button").forEach(function (b) {
+    b.addEventListener("click", function () {
+      listSort = { key: b.dataset.sort, dir: listSort.key === b.dataset.sort ? -listSort.dir : 1 };
+      buildList();
+    });
   });
+  document.getElementById("list-toggle").addEventListener("click", function () { state.list = !state.list; changed(true); });
+
+  // ---- exports ---------------------------------------------------------------------------
   network.on("beforeDrawing", function (ctx) {
     // A white background, so the exported PNG is not transparent.
     ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height); ctx.restore();
   });
-  document.getElementById("png").addEventListener("click", function () {
-    var canvas = container.querySelector("canvas");
+  function activeFilters() {
+    var out = [];
+    if (data.view && data.view !== "full") out.push(t("view") + ": " + t("view_" + data.view));
+    var hidden = Object.keys(state.hiddenTypes).filter(function (k) { return state.hiddenTypes[k]; });
+    if (hidden.length) out.push("− " + hidden.map(typeLabel).join(", "));
+    if (state.theme) out.push(t("theme") + ": " + labelOf(state.theme));
+    if (state.level) out.push(t("level") + ": " + labelOf(state.level));
+    if (state.orgType) {
+      var ot = data.org_types.filter(function (o) { return o.id === state.orgType; })[0];
+      out.push(t("org_type") + ": " + (ot ? ot.labels[lang] : state.orgType));
+    }
+    if (state.signatories) out.push(t("signatories"));
+    if (state.date) out.push(t("as_of").replace(/\s*\(.*\)$/, "") + " " + fmtDate(state.date, "day"));
+    if (state.ego) out.push(t("ego_of") + " " + labelOf(state.ego.id) + " (" + t("depth") + " " + state.ego.depth + ")");
+    return out;
+  }
+  function download(name, href) {
     var a = document.createElement("a");
-    a.href = canvas.toDataURL("image/png");
-    a.download = "zukunftsdialog-netzwerk.png";
+    a.href = href; a.download = name;
     document.body.append(a); a.click(); a.remove();
+  }
+  window.zdgPng = function (factor) {
+    // Twice the screen's size by default, with title, date, active filters and the legend.
+    factor = factor || 2;
+    var src = container.querySelector("canvas"), ratio = src.width / src.clientWidth;
+    var k = factor / ratio, lines = activeFilters();
+    var head = 70 * factor, legendW = 230 * factor, w = Math.round(src.width * k) + legendW, h = Math.max(Math.round(src.height * k) + head, head + (data.types.length * 22 + 40) * factor);
+    var out = document.createElement("canvas"); out.width = w; out.height = h;
+    var c = out.getContext("2d");
+    c.fillStyle = "#ffffff"; c.fillRect(0, 0, w, h);
+    c.drawImage(src, 0, head, Math.round(src.width * k), Math.round(src.height * k));
+    c.fillStyle = "#1d2330"; c.font = "600 " + 20 * factor + "px " + FACE;
+    c.fillText(t("title"), 16 * factor, 28 * factor);
+    c.font = 13 * factor + "px " + FACE;
+    var today = new Date().toISOString().slice(0, 10);
+    c.fillText(fmtDate(today, "day") + " · " + t("filters_active") + ": " + (lines.length ? lines.join(" · ") : t("none")), 16 * factor, 52 * factor);
+    var x0 = w - legendW + 12 * factor, y = head + 10 * factor;
+    c.font = "600 " + 13 * factor + "px " + FACE; c.fillText(t("legend").replace(/\s*\(.*\)$/, ""), x0, y + 12 * factor);
+    c.font = 12 * factor + "px " + FACE;
+    data.types.forEach(function (ty) {
+      if (state.hiddenTypes[ty.id]) return;
+      y += 22 * factor;
+      var p = new Path2D(SHAPES[ty.shape] || SHAPES.dot);
+      c.save(); c.translate(x0, y); c.scale(factor, factor); c.fillStyle = ty.color; c.fill(p); c.restore();
+      c.fillStyle = "#1d2330"; c.fillText(ty.labels[lang], x0 + 24 * factor, y + 12 * factor);
+    });
+    return out.toDataURL("image/png");
+  };
+  document.getElementById("png").addEventListener("click", function () {
+    download("zukunftsdialog-netzwerk.png", window.zdgPng(2));
   });
+  function csvCell(v) {
+    var s = v === undefined || v === null ? "" : String(v);
+    // A leading = + - @ would be a formula in a spreadsheet: quoted with an apostrophe.
+    if (/^[=+\-@]/.test(s)) s = "'" + s;
+    return /[",;\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  window.zdgCsv = function () {
+    var rows = [["kind", "id", "label", "type", "degree", "pagerank", "community", "date", "source", "target", "relation"]];
+    var ids = window.zdgVisibleIds();
+    ids.forEach(function (id) {
+      var m = meta[id];
+      rows.push(["node", id, labelOf(id), typeLabel(m.type), m.degree, m.pagerank, m.community, m.date || m.start || "", "", "", ""]);
+    });
+    visEdges.forEach(function (e) {
+      if (!e.shown) return;
+      rows.push(["edge", "", "", "", "", "", "", e.zd.start || "", e.from, e.to, relation(e.zd, true)]);
+    });
+    return "\ufeff" + rows.map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
+  };
+  document.getElementById("csv").addEventListener("click", function () {
+    download("zukunftsdialog-netzwerk.csv", "data:text/csv;charset=utf-8," + encodeURIComponent(window.zdgCsv()));
+  });
+
+  // ---- changes, reset, history ---------------------------------------------------------------
+  function render() {
+    buildLegend(); buildSelects(); syncDate(); apply(); refit(); buildList();
+    if (state.selected && current[state.selected]) { network.selectNodes([state.selected]); showDetails(state.selected); }
+    else if (state.selected) { showDetails(state.selected); }
+    else { document.getElementById("details").hidden = true; document.body.classList.remove("details-open"); network.unselectAll(); }
+  }
+  function changed(noFit) {
+    buildLegend(); syncDate(); apply();
+    if (!noFit) refit();
+    buildList();
+    if (state.selected) showDetails(state.selected);
+    remember();
+  }
   document.getElementById("reset").addEventListener("click", function () {
-    state = { hiddenTypes: {}, theme: "", level: "", orgType: "", date: "", ego: null, selected: null };
-    dateInput.value = ""; syncSlider(); buildSelects(); buildLegend(); apply();
-    document.getElementById("details").hidden = true; network.unselectAll(); network.fit({ animation: false });
+    state = emptyState(); dateError.hidden = true; render(); remember();
+  });
+  document.getElementById("ego-leave").addEventListener("click", function () { state.ego = null; changed(); });
+  window.addEventListener("popstate", function () { state = fromAddress(new URLSearchParams(location.search)); render(); });
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { refit(); }, 200);
+  });
+
+  // ---- drawers on small screens ----------------------------------------------------------------
+  function drawer(open) {
+    document.body.classList.toggle("side-open", open);
+    document.getElementById("menu").setAttribute("aria-expanded", String(open));
+    if (open) document.getElementById("side-close").focus();
+  }
+  document.getElementById("menu").addEventListener("click", function () { drawer(!document.body.classList.contains("side-open")); });
+  document.getElementById("side-close").addEventListener("click", function () { drawer(false); document.getElementById("menu").focus(); });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && document.body.classList.contains("side-open")) { drawer(false); document.getElementById("menu").focus(); }
   });
 
   // ---- language --------------------------------------------------------------------------
@@ -354,29 +1014,35 @@
     document.title = t("title");
     document.querySelectorAll("[data-i18n]").forEach(function (e) { e.textContent = t(e.dataset.i18n); });
     document.querySelectorAll("[data-i18n-placeholder]").forEach(function (e) { e.placeholder = t(e.dataset.i18nPlaceholder); });
-    document.querySelectorAll(".lang button").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.lang === l)); });
+    document.querySelectorAll("[data-i18n-aria]").forEach(function (e) { e.setAttribute("aria-label", t(e.dataset.i18nAria)); });
+    document.querySelectorAll(".lang a").forEach(function (b) {
+      if (b.dataset.lang === l) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
+      var u = new URL(location.href); u.searchParams.set("lang", b.dataset.lang); b.href = u.search;
+    });
+    document.cookie = "zdg_lang=" + l + "; path=/; max-age=31536000; SameSite=Lax";
+    buildHaystacks();
     if (relabel) {
-      nodes.update(visNodes.map(function (n) {
-        var d = meta[n.id].display[l]; return { id: n.id, label: short(d), title: d };
-      }));
+      measureAll();
+      nodes.update(visNodes.map(function (n) { return { id: n.id, title: meta[n.id].display[l] }; }));
+      edges.update(visEdges.map(function (e) { return { id: e.id, title: edgeTitle(e) }; }));
+      render();
+    } else {
+      buildLegend(); buildSelects(); syncDate(); buildList();
+      if (state.selected) { network.selectNodes([state.selected]); showDetails(state.selected); }
     }
-    buildLegend(); buildSelects(); syncSlider(); apply();
-    if (state.selected) showDetails(state.selected);
-    if (served) {
-      var u = new URL(location.href); u.searchParams.set("lang", l); history.replaceState(null, "", u);
-    }
+    remember(true);
   }
-  document.querySelectorAll(".lang button").forEach(function (b) {
-    b.addEventListener("click", function () { setLang(b.dataset.lang); });
+  document.querySelectorAll(".lang a").forEach(function (b) {
+    b.addEventListener("click", function (ev) { ev.preventDefault(); setLang(b.dataset.lang); });
   });
 
   // ---- start ---------------------------------------------------------------------------------
-  setLang(lang, true);  // the records already carry this language's labels
-  if (data.focus && meta[data.focus]) network.selectNodes([data.focus]);
+  setLang(lang, true);
   network.once("afterDrawing", function () {
     window.zdgReadyAt = performance.now();  // ms since navigation start (benchmarks/bench_page.py)
     window.zdgReady = true;
     document.body.dataset.ready = "1";
   });
-  window.zdg = { network: network, nodes: nodes, edges: edges, meta: meta, select: select, setLang: setLang };
+  window.zdg = { network: network, nodes: nodes, edges: edges, meta: meta, select: select, setLang: setLang,
+                 placed: placed, state: function () { return state; } };
 })();

@@ -1,0 +1,304 @@
+"""The staff page /graph as a new user reads it (issue 13): a first view whose labels do not
+overlap and are at least 10 px high, the signatories beside their organisations, relations
+worded from both ends, the view in the address, a phone, dates as the sources give them,
+search as people type. Expected facts come from the source texts (data/sources/*.md); label
+boxes come from vis-network's own label sizes and the view's scale."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from urllib.parse import parse_qs, quote, urlparse
+
+import pytest
+
+from tests.test_network import ANJA, ID, LETTER, signatory_names
+
+pytestmark = pytest.mark.browser
+
+DGB = ID + "organisation/dgb-nrw"
+
+#: Every label vis-network draws now, as a box on screen (CSS px) with its font size on screen.
+DRAWN_LABELS = """() => {
+  const net = window.zdg.network, scale = net.getScale(), shown = new Set(window.zdgVisibleIds()), out = [];
+  for (const id of shown) {
+    const node = net.body.nodes[id], label = node && node.labelModule;
+    if (!label || !label.elementOptions.label || !label.visible()) continue;
+    const z = label.size;
+    const a = net.canvasToDOM({x: z.left, y: z.top}), b = net.canvasToDOM({x: z.left + z.width, y: z.top + z.height});
+    out.push({id, text: label.elementOptions.label, px: label.fontOptions.size * scale, box: [a.x, a.y, b.x, b.y]});
+  }
+  return out;
+}"""
+
+
+@contextmanager
+def opened(browser, url: str, width: int, height: int, **context):
+    ctx = browser.new_context(viewport={"width": width, "height": height}, **{"locale": "de-DE", **context})  # a German browser
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url, timeout=120_000)
+        page.wait_for_function("window.zdgReady === true", timeout=60_000)
+        page.errors = errors
+        yield page
+    finally:
+        ctx.close()
+
+
+def overlaps(labels: list[dict]) -> list[tuple[str, str]]:
+    out = []
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            A, B = a["box"], b["box"]
+            if A[0] < B[2] and B[0] < A[2] and A[1] < B[3] and B[1] < A[3]:
+                out.append((a["text"], b["text"]))
+    return out
+
+
+def signature_block() -> list[tuple[str, str]]:
+    """(name, post as printed) for every signature of the letter."""
+    text = LETTER.read_text(encoding="utf-8")
+    block = text.split("Düsseldorf, den 20. Januar 2023", 1)[1].split("Die Übereinkunft", 1)[0]
+    out = []
+    for part in re.split(r"\n-{3,}\s*\n", block):
+        m = re.search(r"\*\*(.+?)\*\*\s*(.*)", part, re.S)
+        if m:
+            out.append((m.group(1).replace(" MdL", "").strip(), " ".join(m.group(2).split())))
+    return out
+
+
+def names_the_post(org_labels: list[str], post: str) -> bool:
+    """Whether an organisation's name (full, short or most of its words) is the one in the post."""
+    words = lambda s: {w.casefold().strip(",.") for w in s.split() if len(w) > 3}
+    for label in org_labels:
+        if label and (label in post or (words(label) and len(words(label) & words(post)) >= 0.6 * len(words(label)))):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1280, 720)])
+def test_first_view_is_legible(shared_api, browser, size):
+    with opened(browser, shared_api.url + "/graph", *size) as page:
+        labels = page.evaluate(DRAWN_LABELS)
+        assert overlaps(labels) == []
+        assert [l["text"] for l in labels if l["px"] < 10] == []
+        canvas = page.locator("#network canvas").bounding_box()
+        # Every drawn label is inside the network's area (not cut at an edge).
+        cut = [l["text"] for l in labels if l["box"][0] < 0 or l["box"][1] < 0
+               or l["box"][2] > canvas["width"] + 1 or l["box"][3] > canvas["height"] + 1]
+        assert cut == []
+        drawn = {l["id"] for l in labels}
+        meta = page.evaluate("() => window.zdg.meta")
+        by_name = {m["display"]["de"]: i for i, m in meta.items() if m["type"] == "person"}
+        # The 15 signatories of the letter, and the organisation each signed for, are labelled.
+        for name, post in signature_block():
+            person = by_name[name]
+            assert person in drawn, name
+            orgs = [o for o in meta[person].get("organisations", [])
+                    if names_the_post([meta[o]["display"]["de"], meta[o]["labels"]["de"]] + meta[o].get("alt_labels", []), post)]
+            assert orgs and any(o in drawn for o in orgs), (name, post)
+        # Less important names wait for zooming in: fewer labels than nodes now, more after.
+        assert len(labels) < len(page.evaluate("window.zdgVisibleIds()"))
+        page.evaluate("() => window.zdg.network.moveTo({scale: window.zdg.network.getScale() * 2.2, animation: false})")
+        page.wait_for_timeout(100)
+        zoomed = page.evaluate(DRAWN_LABELS)
+        assert overlaps(zoomed) == []
+        assert {l["id"] for l in zoomed} - drawn
+        assert page.errors == []
+
+
+def test_signatory_sits_beside_their_organisation(shared_api, browser):
+    # "Who signed for whom" is read off one row: person and organisation at the same height.
+    with opened(browser, shared_api.url + "/graph", 1440, 900) as page:
+        pos = page.evaluate("ids => window.zdg.network.getPositions(ids)", [ANJA, DGB])
+        assert abs(pos[ANJA]["y"] - pos[DGB]["y"]) < 1
+        assert abs(pos[ANJA]["x"] - pos[DGB]["x"]) < 300
+
+
+def test_ego_view_lays_out_its_own_nodes(shared_api, browser):
+    url = shared_api.url + f"/graph?focus={quote(ANJA, safe='')}&depth=1"
+    with opened(browser, url, 1440, 900) as page:
+        shown = page.evaluate("window.zdgVisibleIds()")
+        labels = page.evaluate(DRAWN_LABELS)
+        assert overlaps(labels) == []
+        assert [l["text"] for l in labels if l["px"] < 10] == []
+        # A small ego network: every node labelled, the ego in the middle of the view.
+        assert {l["id"] for l in labels} == set(shown)
+        centre = page.evaluate("id => window.zdg.network.canvasToDOM(window.zdg.network.getPositions([id])[id])", ANJA)
+        canvas = page.locator("#network canvas").bounding_box()
+        assert abs(centre["x"] - canvas["width"] / 2) < canvas["width"] * 0.1
+
+
+def relation_groups(page) -> dict[str, list[str]]:
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#details-relations h4')].map(h =>
+        [h.textContent.replace(/ \\(\\d+\\)$/, ''), [...h.nextElementSibling.querySelectorAll('a.node-link')].map(a => a.textContent)]))""")
+
+
+def test_relations_read_right_from_both_ends(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 1440, 900) as page:
+        page.evaluate("id => window.zdg.select(id)", DGB)
+        groups = relation_groups(page)
+        assert "Anja Weber" in groups["Funktionsträger/in"]
+        assert not any(k.startswith("hat Funktion in") for k in groups)
+        # Each neighbour with its type.
+        assert "Person" in page.inner_text("#details-relations ul")
+        page.evaluate("id => window.zdg.select(id)", ANJA)
+        groups = relation_groups(page)
+        assert "DGB NRW" in groups["hat Funktion in"]
+        assert any(name.startswith("Letter of Intent") for name in groups["unterzeichnete"])
+        assert "geäußert von" not in groups and "äußerte" in groups
+        page.click("#lang-en")
+        groups = relation_groups(page)
+        assert "DGB NRW" in groups["holds a post in"] and "said" in groups
+        # Arrows on the canvas, the relation on hover.
+        edge = page.evaluate("""() => { const e = window.zdg.edges.get().find(e => e.from.endsWith('anja-weber') && e.to.endsWith('dgb-nrw'));
+                                   return {title: e.title, arrows: window.zdg.network.body.edges[e.id].options.arrows.to.enabled}; }""")
+        assert edge["arrows"] is True
+        assert edge["title"] == "Anja Weber — holds a post in (Vorsitzende/r) → DGB NRW" or "holds a post in" in edge["title"]
+
+
+def test_letter_panel_is_one_table_of_signatories(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 1440, 900) as page:
+        letter = page.evaluate("() => Object.keys(window.zdg.meta).find(k => window.zdg.meta[k].type === 'document' && k.includes('letter'))")
+        page.evaluate("id => window.zdg.select(id)", letter)
+        rows = page.evaluate("""() => [...document.querySelectorAll('#details-signatories tbody tr')].map(tr =>
+            [...tr.children].map(td => td.textContent))""")
+        meta = page.evaluate("() => window.zdg.meta")
+        org_labels = {m["display"]["de"]: [m["labels"]["de"]] + m.get("alt_labels", []) for m in meta.values() if m["type"] == "organisation"}
+        expected = dict(signature_block())
+        assert sorted(r[0] for r in rows) == sorted(expected)
+        for person, role, org in rows:
+            assert names_the_post([org] + org_labels[org], expected[person]), (person, org)
+            assert role
+        anja = next(r for r in rows if r[0] == "Anja Weber")
+        assert anja[2] == "DGB NRW" and anja[1].startswith("Vorsitzende")
+        # Not two separate lists of the same 15.
+        assert "unterzeichnet für" not in relation_groups(page) or len(relation_groups(page)["unterzeichnet für"]) == 15
+
+
+def test_view_lives_in_the_address(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 1440, 900) as page:
+        page.select_option("#f-orgtype", label="Gewerkschaft")
+        page.check("#f-signatories")
+        page.evaluate("id => window.zdg.select(id, true)", ANJA)
+        page.click("#details .ego button[data-depth='2']")
+        query = parse_qs(urlparse(page.url).query)
+        assert query["orgtype"] == [ID + "organisation-type/gewerkschaft"]
+        assert query["signatories"] == ["1"] and query["focus"] == [ANJA] and query["depth"] == ["2"]
+        assert query["sel"] == [ANJA] and query["lang"] == ["de"]
+        shown = sorted(page.evaluate("window.zdgVisibleIds()"))
+        url = page.url
+        # Reloading (or sharing) the address opens the same view.
+        page.reload()
+        page.wait_for_function("window.zdgReady === true")
+        assert sorted(page.evaluate("window.zdgVisibleIds()")) == shown
+        assert page.inner_text("#details-title") == "Anja Weber"
+        assert page.is_visible("#ego-banner")
+        # Back undoes one step (the ego view), Forward redoes it.
+        page.go_back()
+        page.wait_for_function("!document.getElementById('ego-banner') || document.getElementById('ego-banner').hidden")
+        assert "focus" not in parse_qs(urlparse(page.url).query)
+        page.go_forward()
+        page.wait_for_function("!document.getElementById('ego-banner').hidden")
+        assert page.url == url
+        # Links to /id/ pages open in a new tab, so the view stays.
+        link = page.locator("#details-body a", has_text="Ressourcenseite")
+        assert link.get_attribute("target") == "_blank"
+
+
+def test_filters_focus_and_refit(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 1440, 900) as page:
+        page.select_option("#f-level", label="EU")
+        few = page.evaluate("window.zdgVisibleIds()")
+        assert 1 < len(few) < 20
+        # Re-fitted: the few nodes spread over the view, and their labels are drawn.
+        spread = page.evaluate("""ids => { const net = window.zdg.network, p = net.getPositions(ids);
+            const xs = ids.map(i => net.canvasToDOM(p[i]).x), ys = ids.map(i => net.canvasToDOM(p[i]).y);
+            return [Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)]; }""", few)
+        canvas = page.locator("#network canvas").bounding_box()
+        assert spread[0] > 0.6 * canvas["width"] or spread[1] > 0.6 * canvas["height"]
+        labels = page.evaluate(DRAWN_LABELS)
+        assert overlaps(labels) == [] and len(labels) >= len(few) // 2
+        page.click("#reset")
+        # The unions: the three union bodies that signed and their signatories, not 94 nodes.
+        page.select_option("#f-orgtype", label="Gewerkschaft")
+        page.check("#f-signatories")
+        meta = page.evaluate("() => window.zdg.meta")
+        shown = {meta[i]["display"]["de"] for i in page.evaluate("window.zdgVisibleIds()")}
+        assert {"DGB NRW", "IG Metall NRW", "IGBCE Nordrhein", "Anja Weber", "Knut Giesler", "Frank Löllgen"} <= shown
+        assert not {"DGB", "IG Metall", "IGBCE", "IHK NRW", "Ralf Stoffels"} & shown
+        assert len(shown) <= 8
+        # The theme filter is grouped by scheme: no name twice within a group.
+        groups = page.evaluate("""() => [...document.querySelectorAll('#f-theme optgroup')].map(g =>
+            [g.label, [...g.querySelectorAll('option')].map(o => o.textContent)])""")
+        assert len(groups) >= 3
+        for label, options in groups:
+            assert len(options) == len(set(options)), label
+        assert sum("Digitale Infrastruktur" in options for _, options in groups) == 2
+
+
+def test_views_of_the_api_are_a_switch(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 1440, 900) as page:
+        page.select_option("#f-view", "organisations")
+        page.wait_for_url(re.compile(r"view=organisations"))
+        page.wait_for_function("window.zdgReady === true")
+        types = set(page.evaluate("() => window.zdgVisibleIds().map(i => window.zdg.meta[i].type)"))
+        assert types == {"organisation"}
+        assert page.input_value("#f-view") == "organisations"
+
+
+def test_phone_gets_the_network(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 390, 844, is_mobile=True, has_touch=True, device_scale_factor=2) as page:
+        net = page.locator("#network").bounding_box()
+        assert net["width"] >= 330
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not page.is_visible("#side") or page.locator("#side").bounding_box()["x"] < -100
+        page.click("#menu")
+        page.wait_for_timeout(300)
+        assert page.locator("#side").bounding_box()["x"] >= 0
+        page.click("#side-close")
+        page.wait_for_timeout(300)
+        assert page.locator("#side").bounding_box()["x"] < 0
+        page.evaluate("id => window.zdg.select(id)", ANJA)
+        sheet = page.locator("#details").bounding_box()
+        # Details as a sheet from below: the network above stays in sight.
+        assert sheet["y"] > 844 * 0.3 and sheet["width"] <= 390
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        labels = page.evaluate(DRAWN_LABELS)
+        assert overlaps(labels) == [] and [l for l in labels if l["px"] < 10] == []
+
+
+def test_dates_as_the_sources_give_them(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 1440, 900, locale="en-US") as page:
+        leitbild = page.evaluate("() => Object.keys(window.zdg.meta).find(k => window.zdg.meta[k].type === 'document' && window.zdg.meta[k].display.de.includes('2025'))")
+        page.evaluate("id => window.zdg.select(id)", leitbild)
+        # The follow-up record dates the Leitbild to the year 2025 only.
+        assert page.inner_text("#details-date") == "2025"
+        assert page.get_attribute("#f-date", "placeholder") == "TT.MM.JJJJ"
+        page.fill("#f-date", "20.01.2023")
+        page.dispatch_event("#f-date", "change")
+        assert parse_qs(urlparse(page.url).query)["date"] == ["2023-01-20"]
+        page.fill("#f-date", "31.02.2023")
+        page.dispatch_event("#f-date", "change")
+        assert page.is_visible("#f-date-error")
+        page.click("#lang-en")
+        assert page.get_attribute("#f-date", "placeholder") == "YYYY-MM-DD"
+        page.evaluate("id => window.zdg.select(id)", leitbild)
+        assert page.inner_text("#details-date") == "2025"
+
+
+def test_search_as_people_type(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 1440, 900) as page:
+        for query, expected in (("Lollgen", "Frank Löllgen"), ("loellgen", "Frank Löllgen"), ("weber anja", "Anja Weber"),
+                                ("IGBCE nord", "IGBCE Nordrhein")):
+            page.fill("#search", query)
+            first = page.locator("#search-results li").first
+            assert first.locator(".label").inner_text() == expected, query
+            assert first.locator("small").inner_text() in ("Person", "Organisation")
+        # By keyboard: arrow down, Enter selects.
+        page.fill("#search", "weber anja")
+        page.press("#search", "ArrowDown")
+        page.press("#search", "Enter")
+        assert page.inner_text("#details-title") == "Anja Weber"
