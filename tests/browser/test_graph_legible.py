@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
-from tests.test_network import ANJA, ID, LETTER, signatory_names
+from tests.conftest import LETTER
+from tests.sources import ANJA, ID
 
 pytestmark = pytest.mark.browser
 
