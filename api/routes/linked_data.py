@@ -31,6 +31,7 @@ from graph.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from graph.domain.describe import Description, describe, graph_rdf
 from graph.domain.sources import slug
 from graph.export import RDF_DUMPS, dump_rdf
+from graph.formats import content_type
 from graph.vocab import ID_BASE, PREFIXES
 from graph.query.service import NotAcceptable, media_type_of, negotiate
 from graph.store import Store
@@ -76,10 +77,7 @@ def _rdf_format(request: Request, fmt_param: str | None, what: str) -> str | Non
 
 
 def _rdf_response(body: bytes, fmt: str) -> Response:
-    media = media_type_of(fmt)
-    text = media.startswith("text/") or media in ("application/ld+json", "application/n-triples", "application/rdf+xml")
-    return Response(body, media_type=f"{media}; charset=utf-8" if text else media,
-                    headers={**CORS, "Vary": "Accept"})
+    return Response(body, media_type=content_type(media_type_of(fmt)), headers={**CORS, "Vary": "Accept"})
 
 
 def local_href(iri: str) -> str | None:

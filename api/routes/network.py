@@ -35,6 +35,15 @@ def _project(store: Store, view: str, focus: str | None, depth: int | None, lang
         return network.project(store, view=view, focus=focus, depth=depth, lang=lang, as_of=as_of)
 
 
+def _negotiated(request: Request, store: Store, fmt: str, view: str, focus: str | None, depth: int | None,
+                lang: str | None, as_of: str | None):
+    """The projection a request asks for, its ETag, and the 304 if the client has it already."""
+    lang = language(request, lang)
+    g = _project(store, view, focus, depth, lang, as_of)
+    etag = _etag(g, fmt, view, focus, depth, lang, as_of)
+    return g, etag, not_modified(request, etag, {"Vary": LANGUAGE_VARY})
+
+
 def _etag(g, *params: Any) -> str:
     """The projection's digest and the request's parameters: equal ETags, equal bodies."""
     return etag_of(repr((g.graph.get("digest"), params)))
@@ -73,14 +82,10 @@ def get_network(
     """Nodes (organisations, persons, themes, policy levels, recommendations, documents,
     events …) with `type`, labels, sources and metrics (`degree`, `betweenness`, `pagerank`,
     `community`); links with `type`."""
-    lang = language(request, lang)
-    g = _project(store, view, focus, depth, lang, as_of)
-    etag = _etag(g, "json", view, focus, depth, lang, as_of)
-    cached = not_modified(request, etag, {"Vary": LANGUAGE_VARY})
+    g, etag, cached = _negotiated(request, store, "json", view, focus, depth, lang, as_of)
     if cached is not None:
         return cached
-    response.headers["ETag"] = etag
-    response.headers["Vary"] = LANGUAGE_VARY
+    response.headers.update({"ETag": etag, "Vary": LANGUAGE_VARY})
     return network.node_link(g)
 
 
@@ -96,10 +101,7 @@ def _dump_route(fmt: str):
         as_of: AsOfQ = None,
         store: Store = Depends(get_store),
     ) -> Response:
-        lang = language(request, lang)
-        g = _project(store, view, focus, depth, lang, as_of)
-        etag = _etag(g, fmt, view, focus, depth, lang, as_of)
-        cached = not_modified(request, etag, {"Vary": LANGUAGE_VARY})
+        g, etag, cached = _negotiated(request, store, fmt, view, focus, depth, lang, as_of)
         if cached is not None:
             return cached
         return Response(network.dump(g, fmt), media_type=media, headers={

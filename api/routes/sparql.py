@@ -32,6 +32,7 @@ from api.problems import Problem, answer, problem_responses
 from graph.domain import catalog as dataset_description
 from graph.domain import examples as query_examples
 from graph.shacl import update as updates
+from graph.formats import content_type
 from graph.query.service import (
     ForbiddenOperation, InvalidDataset, NotAcceptable, QueryLimits, QueryService, QueryTimeout, QueryTooExpensive,
     QueryTooLarge, ServiceBusy, UpdateTimeout, UpdateTooExpensive, media_type_of, negotiate,
@@ -54,8 +55,6 @@ _PREFLIGHT = {
 FORM = "application/x-www-form-urlencoded"
 DIRECT_QUERY = "application/sparql-query"
 DIRECT_UPDATE = "application/sparql-update"
-_TEXT_TYPES = ("text/", "application/sparql-results+json", "application/sparql-results+xml",
-               "application/n-triples", "application/ld+json", "application/rdf+xml", "application/json")
 _lock = threading.Lock()
 STATIC = Path(__file__).resolve().parents[1] / "static" / "yasgui"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -161,10 +160,6 @@ def _headers() -> dict[str, str]:
     return {**CORS, "Vary": "Accept"}
 
 
-def _content_type(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type.startswith(_TEXT_TYPES) else media_type
-
-
 # --- routes ------------------------------------------------------------------------------
 
 
@@ -234,7 +229,7 @@ async def sparql(request: Request, store: Store = Depends(get_store)) -> Respons
         raise Problem(429, str(exc), type_="busy", headers={**CORS, "Retry-After": "5"}) from None
     except StoreError as exc:
         raise problem(502 if store.location.startswith("http") else 500, str(exc), "store-error") from None
-    return Response(answer.body, media_type=_content_type(answer.media_type), headers=_headers())
+    return Response(answer.body, media_type=content_type(answer.media_type), headers=_headers())
 
 
 class QueryFastPath:
@@ -271,7 +266,7 @@ def _service_description(request: Request, store: Store, accept: list[str]) -> R
     base = str(request.base_url).rstrip("/")
     body = dataset_description.service_description(base, fmt, store)
     media = media_type_of(fmt)
-    return Response(body, media_type=_content_type(media), headers=_headers())
+    return Response(body, media_type=content_type(media), headers=_headers())
 
 
 @router.get("/sparql/examples", summary="The competency questions, as ready example queries")

@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from string import Template
 from typing import Any
 
 import networkx as nx
@@ -201,7 +202,6 @@ _START_PREDICATES = (DCT + "date", SCHEMA + "startDate", PROV + "startedAtTime",
 _END_PREDICATES = (SCHEMA + "endDate", PROV + "endedAtTime", PROV + "invalidatedAtTime", SCHEMA + "dissolutionDate")
 _TEXT_PREDICATES = (ZD + "quote", SCHEMA + "text", RDF + "value", DCT + "description")
 
-_QUERY = sparql.text("network.rq")
 
 
 @dataclass(frozen=True)
@@ -238,9 +238,14 @@ def _term(t: Any) -> Any:
     return t.value
 
 
+def _query() -> str:
+    """network.rq with the edge predicates filled in from :data:`_EDGE_PREDICATES`."""
+    return Template(sparql.text("network.rq")).substitute(edge_predicates=" ".join(f"<{p}>" for p in _EDGE_PREDICATES))
+
+
 def load_facts(store: Store) -> Facts:
     """Run the projection's query; the answer's digest identifies the store's relevant state."""
-    result = store.query(_QUERY)
+    result = store.query(_query())
     facts = Facts()
     h = hashlib.blake2b(digest_size=16)
     lines = []

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph.formats import GRAPH_MEDIA_TYPES, SOLUTION_MEDIA_TYPES, Formats, choose, media_type_of
 from graph.sparql import guard as sparql_guard
 from graph.vocab import PREFIXES
 from graph.sparql.guard import ForbiddenOperation
@@ -85,35 +86,6 @@ class ServiceBusy(StoreError):
     """Every worker stayed busy for as long as the query could have run."""
 
 
-#: SELECT/ASK result media types -> Oxigraph QueryResultsFormat names. First = default.
-SOLUTION_MEDIA_TYPES: dict[str, str] = {
-    "application/sparql-results+json": "JSON",
-    "application/sparql-results+xml": "XML",
-    "text/csv": "CSV",
-    "text/tab-separated-values": "TSV",
-    "application/json": "JSON",
-    "application/xml": "XML",
-    "text/xml": "XML",
-}
-#: CONSTRUCT/DESCRIBE result media types -> Oxigraph RdfFormat names. First = default.
-GRAPH_MEDIA_TYPES: dict[str, str] = {
-    "text/turtle": "TURTLE",
-    "application/n-triples": "N_TRIPLES",
-    "application/ld+json": "JSON_LD",
-    "application/rdf+xml": "RDF_XML",
-    "application/x-turtle": "TURTLE",
-    "text/plain": "N_TRIPLES",
-    "application/json": "JSON_LD",
-    "application/xml": "RDF_XML",
-    "text/xml": "RDF_XML",
-}
-_CANONICAL = {
-    "JSON": "application/sparql-results+json", "XML": "application/sparql-results+xml",
-    "CSV": "text/csv", "TSV": "text/tab-separated-values", "TURTLE": "text/turtle",
-    "N_TRIPLES": "application/n-triples", "JSON_LD": "application/ld+json", "RDF_XML": "application/rdf+xml",
-}
-
-
 def _env_float(name: str, default: float) -> float:
     try:
         return float(os.environ.get(name, "") or default)
@@ -153,16 +125,8 @@ class QueryAnswer:
     kind: str  # "solutions", "boolean" or "graph"
 
 
-@dataclass(frozen=True)
-class Formats:
-    """The formats chosen for each kind of result (None: the client accepts none)."""
-
-    solutions: str | None
-    graph: str | None
-
-
 def negotiate(accept: list[str], form: str | None) -> Formats:
-    """Pick result formats from the client's media types, best first (``*/*`` = defaults).
+    """Result formats for the client's media types (:func:`graph.formats.choose`).
 
     Raises :class:`NotAcceptable` if the query form is known and nothing fits.
 
@@ -171,22 +135,7 @@ def negotiate(accept: list[str], form: str | None) -> Formats:
     >>> negotiate(["*/*"], "CONSTRUCT").graph
     'TURTLE'
     """
-    accept = accept or ["*/*"]
-
-    def pick(table: dict[str, str]) -> str | None:
-        for media in accept:
-            if media in table:
-                return table[media]
-            if media == "*/*":
-                return next(iter(table.values()))
-            if media.endswith("/*"):
-                major = media[:-1]
-                for known, fmt in table.items():
-                    if known.startswith(major):
-                        return fmt
-        return None
-
-    chosen = Formats(pick(SOLUTION_MEDIA_TYPES), pick(GRAPH_MEDIA_TYPES))
+    chosen = choose(accept)
     wanted = {"SELECT": chosen.solutions, "ASK": chosen.solutions,
               "CONSTRUCT": chosen.graph, "DESCRIBE": chosen.graph}
     if form in wanted and wanted[form] is None:
@@ -194,11 +143,6 @@ def negotiate(accept: list[str], form: str | None) -> Formats:
             "RDF (Turtle, N-Triples, JSON-LD, RDF/XML)"
         raise NotAcceptable(f"A {form} query answers with {kinds}; none of the accepted media types fits.")
     return chosen
-
-
-def media_type_of(fmt: str) -> str:
-    """The canonical media type of an Oxigraph format name."""
-    return _CANONICAL[fmt]
 
 
 # --- worker processes -------------------------------------------------------------------
