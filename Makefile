@@ -6,19 +6,25 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= var/store
 
-.PHONY: install install-test serve build test test-fast bench clean vendor-yasgui screenshots
+.PHONY: install install-test system-packages serve build test test-fast bench clean vendor-yasgui screenshots screenshots-graph
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+# uv (from PyPI) makes and fills the virtual environment in seconds where python -m venv and
+# pip take over a minute (scripts/venv-install: a system uv, else uv from PyPI). INSTALLER=pip
+# uses pip alone; pip is also the fallback when uv cannot be had or fails.
+INSTALLER ?= uv
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed: pyproject.toml
+	@sh scripts/venv-install $(VENV) $(PYTHON) $(INSTALLER) -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install -q -e ".[test,bench]"
+	@sh scripts/venv-install $(VENV) $(PYTHON) $(INSTALLER) -e ".[test,bench]"
 	touch $@
+
+# Chromium, fonts and Virtuoso from Debian's packages: installed as root, else make test stops
+# at once with the command to run (never half the suite).
+system-packages:
+	@sh .ci/system-packages
 
 install: $(VENV)/.installed  ## create .venv and install the package
 
@@ -36,18 +42,20 @@ build: install  ## (re)build the graph into the embedded store
 serve: install  ## build if needed and serve on http://$(HOST):$(PORT)
 	$(BIN)/zdg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: install-test  ## every test, browser and remote-store tests included
+test: system-packages install-test  ## every test, browser and remote-store tests included
 	$(BIN)/python -m pytest -q
 
 test-fast: install-test  ## the in-process tests only
 	$(BIN)/python -m pytest -q -m "not browser and not remote and not slow"
 
-screenshots: install-test  ## rewrite the README's screenshots (docs/*.png): /graph, the reader, build/screenshots/
-	$(BIN)/python -m tests.browser.screenshots
-	$(BIN)/python docs/screenshots.py
-
 bench: install-test  ## run every benchmark and write BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run
+
+screenshots: install-test screenshots-graph  ## docs/screenshot-reader.png and build/screenshots/ (not part of make test)
+	$(BIN)/python docs/screenshots.py
+
+screenshots-graph: install-test  ## README screenshots of /graph, desktop and phone, into docs/ (not part of make test)
+	$(BIN)/python -m tests.browser.screenshots
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

@@ -31,6 +31,10 @@ def create_app(store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
+        # A clean stop ends the query workers and removes their snapshots at once.
+        service = getattr(app.state, "sparql_service", None)
+        if service is not None:
+            service.close()
         if own_store:
             store.close()
 

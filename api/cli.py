@@ -13,7 +13,7 @@ import typer
 import uvicorn
 
 from graph import store as store_mod
-from graph.cli import EXIT_STORE, StoreOpt, UpdateUrlOpt, app, build_with_progress, err, fail, open_or_exit
+from graph.cli import EXIT_STORE, StoreOpt, UpdateUrlOpt, app, build_with_progress, check_remote, err, fail, open_or_exit
 from graph.store import StoreError
 
 __all__ = ["app", "main"]
@@ -45,6 +45,7 @@ def serve(
     except StoreError as exc:
         s.close()
         raise fail(str(exc), EXIT_STORE) from exc
+    check_remote(s)  # a server whose default graph hides the data: exit 2, saying how to fix it
     base = f"http://{host}:{port}"
     err.print(
         f"serving on {base}/ (store: {location})\n"

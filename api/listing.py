@@ -7,15 +7,18 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.caching import etag_of, not_modified
 from api.negotiation import LANGUAGE_VARY, language
-from api.problems import Problem
+from api.deps import get_store
+from api.problems import Problem, field_error
+from graph.domain import filters as filter_values
 from graph.domain import lists as queries
-from graph.store import StoreError
+from graph.domain.editorial import view as editorial_view
+from graph.store import Store, StoreError
 
 T = TypeVar("T")
 Lang = Literal["de", "en"]
@@ -62,6 +65,14 @@ async def paging(
     return Paging(limit=limit, offset=offset)
 
 
+def read_view(
+    store: Annotated[Store, Depends(get_store)],
+    editorial: Annotated[bool, Query(description="false: leave out this project's editorial reading (the graph …/id/source/editorial: organisation types, mappings, inferred links).")] = True,
+) -> Store:
+    """The store the JSON lists read: all of it, or (``editorial=false``) without the editorial graph."""
+    return editorial_view(store, editorial)
+
+
 async def store_guard() -> AsyncIterator[None]:
     """Router dependency: a store that fails to answer is a 503 problem, not a 500."""
     try:
@@ -78,8 +89,76 @@ def check_iri(name: str, value: str | None) -> str | None:
         queries.iri_term(value)
     except queries.InvalidIRI:
         raise Problem(422, f"Parameter {name!r} must be an absolute IRI.", type_="invalid-request",
-                      errors=[{"loc": ["query", name], "msg": "not an absolute IRI", "type": "iri"}]) from None
+                      errors=[field_error(name, value, "not an absolute IRI")]) from None
     return value.strip()
+
+
+def resolve_filter(store: Store, name: str, value: str | None) -> str | None:
+    """The IRI a filter value names (an IRI of the graph or its slug), or None; a value the
+    graph does not have is a 422 problem whose message and ``valid`` list what it takes."""
+    if value is None:
+        return None
+    try:
+        return filter_values.resolve(store, name, value)
+    except filter_values.UnknownValue as exc:
+        raise Problem(422, f"Parameter {name!r}: {exc.message}", type_="unknown-value",
+                      errors=[field_error(name, value, exc.message)], valid={name: exc.candidates or exc.valid}) from None
+
+
+#: Marks a filter parameter in OpenAPI (``json_schema_extra``): api.docs lists its valid values
+#: there as an enum taken from the graph, so the documentation says exactly what is accepted.
+FILTER_MARK = "x-zdg-filter"
+
+
+def filter_enum(store: Store, name: str) -> list[str]:
+    """Every value the filter ``name`` takes: the short names, then the IRIs."""
+    iris = filter_values.valid_iris(store, name)
+    return [*filter_values.short_names(iris), *iris]
+
+
+_ALLOWED: dict[int, frozenset[str]] = {}
+
+
+def allowed_parameters(route: Any) -> frozenset[str]:
+    """The query parameters a route declares (its own and its dependencies')."""
+    key = id(route)
+    if key not in _ALLOWED:
+        _ALLOWED[key] = frozenset(_query_names(route.dependant))
+    return _ALLOWED[key]
+
+
+def _query_names(dependant: Any) -> set[str]:
+    # FastAPI's Dependant tree: a route's own parameters and each dependency's, recursively.
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+async def known_parameters(request: Request) -> None:
+    """Router dependency: a query parameter the route does not take is a 400 problem (a typo
+    in a filter name would otherwise answer the unfiltered list as if nothing was asked)."""
+    route = request.scope.get("route")
+    if route is None or not hasattr(route, "dependant"):
+        return
+    allowed = allowed_parameters(route)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        known = ", ".join(sorted(allowed)) or "none"
+        raise Problem(400, f"Unknown query parameter(s): {', '.join(unknown)}; this endpoint takes: {known}.",
+                      type_="unknown-parameter",
+                      errors=[field_error(n, request.query_params.get(n), f"unknown parameter; known: {known}") for n in unknown])
+
+
+def check_day(name: str, value: str | None) -> str | None:
+    """``value`` if it is a real day YYYY-MM-DD (or None); else a 422 problem naming the parameter."""
+    if value is None:
+        return None
+    try:
+        return queries.as_of_date(value)
+    except ValueError:
+        raise Problem(422, f"Parameter {name!r} must be a day YYYY-MM-DD.", type_="invalid-request",
+                      errors=[field_error(name, value, "not a day YYYY-MM-DD")]) from None
 
 
 def cached_json(request: Request, payload: Any, status_code: int = 200) -> Response:
@@ -99,5 +178,7 @@ def page_response(request: Request, page: queries.Page, paging_: Paging) -> Resp
 #: Documented answers shared by the list endpoints (the problem bodies are set in api.routes.docs).
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the If-None-Match ETag still matches."},
-    422: {"description": "A parameter is invalid (problem details)."},
+    400: {"description": "An unknown query parameter (problem details; `errors` names it)."},
+    422: {"description": "A parameter is invalid or names nothing the graph has (problem details: "
+                         "`errors: [{field, value, message}]`; for an unknown filter value `valid` lists what it takes)."},
 }

@@ -7,6 +7,7 @@ Handlers here turn FastAPI's and Starlette's errors (404, 405, 422 validation, .
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -47,6 +48,32 @@ class Problem(Exception):
         self.extra = extra
 
 
+def field_error(field: str, value: Any, message: str) -> dict[str, Any]:
+    """One entry of a problem's ``errors``: the one shape of every 422 (and of a 400 naming
+    parameters), from the framework's validation and from our own checks alike."""
+    if isinstance(value, str):
+        # echoed as it came, but always encodable: a lone surrogate becomes "?"
+        value = value[:300].encode("utf-8", "replace").decode("utf-8") + ("…" if len(value) > 300 else "")
+    elif isinstance(value, float) and not math.isfinite(value):
+        value = str(value)  # NaN and Infinity are no JSON
+    return {"field": field, "value": value, "message": message}
+
+
+def _framework_error(e: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic/FastAPI validation error as ``{field, value, message}``: ``field`` is the
+    location without its first part (query, body, path, header), joined with dots."""
+    loc = [str(p) for p in e.get("loc", ())]
+    field = ".".join(loc[1:]) or (loc[0] if loc else "")
+    value = None if e.get("type") == "missing" else e.get("input")
+    if not isinstance(value, (str, int, float, bool, type(None))):
+        value = None  # a whole object or list: the field names where, the message what
+    message = e.get("msg", "")
+    if e.get("type") == "string_pattern_mismatch" and "https?://" in str((e.get("ctx") or {}).get("pattern", "")):
+        # not the 200-character pattern itself: what it means
+        message = "must be an absolute http(s) IRI of plain ASCII characters"
+    return field_error(field, value, message)
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for problem+json answers, e.g. ``problem_responses(404, 406)``."""
     return {
@@ -74,7 +101,20 @@ def graph_errors() -> Iterator[None]:
     except ValueError as exc:
         raise Problem(400, str(exc), type_="invalid-parameter") from exc
     except StoreError as exc:
-        raise Problem(503, f"The store did not answer: {exc}", type_="store-unavailable") from exc
+        raise store_problem(exc) from exc
+
+
+def store_problem(exc: Exception, headers: dict[str, str] | None = None) -> Problem:
+    """The one answer to a store failure a client did not cause: a full disk is 507, a store
+    that does not answer 503 (with Retry-After); anything else is logged and a 500."""
+    from graph.store import StorageFull, StoreUnavailable
+
+    if isinstance(exc, StorageFull):
+        return Problem(507, str(exc), type_="storage-full", headers=headers)
+    if isinstance(exc, StoreUnavailable):
+        return Problem(503, str(exc), type_="store-unavailable", headers={**(headers or {}), "Retry-After": "10"})
+    log.error("store error: %s", exc)
+    return Problem(500, "The store failed; the error has been logged.", type_="store-error", headers=headers)
 
 
 def problem_response(
@@ -122,11 +162,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
-        if any(e["type"] == "json_invalid" for e in errors):
+        raw = exc.errors()
+        errors = [_framework_error(e) for e in raw]
+        if any(e.get("type") == "json_invalid" for e in raw):
             # A body that is not JSON at all is a syntax error (400), not a semantic one (422).
             return problem_response(
                 400, "The request body is not valid JSON.",
@@ -136,6 +174,12 @@ def install(app: FastAPI) -> None:
             422, "The request does not match the expected fields or types.",
             type_="invalid-request", instance=request.url.path, errors=errors,
         )
+
+    from graph.store import StoreError
+
+    @app.exception_handler(StoreError)
+    async def _store(request: Request, exc: StoreError) -> JSONResponse:
+        return answer(store_problem(exc), request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every benchmark, in the order they run and appear.
-BENCHMARKS = ("bench_build", "bench_sparql", "bench_shacl", "bench_page", "bench_load", "fuzz_long")
+BENCHMARKS = ("bench_build", "bench_sparql", "bench_shacl", "bench_page", "bench_load", "fuzz_long", "bench_fresh_clone")
 TITLES = {
     "bench_build": "Build, load and serve-ready (issue 7)",
     "bench_sparql": "SPARQL endpoint vs raw Oxigraph vs rdflib-endpoint (issues 3 and 7)",
@@ -41,6 +41,7 @@ TITLES = {
     "bench_page": "Staff page: time to interactive in Chromium (issue 7)",
     "bench_load": "Load: 50 concurrent clients (issue 8)",
     "fuzz_long": "Long schemathesis run over the OpenAPI spec (issue 8)",
+    "bench_fresh_clone": "make serve on a fresh clone: uv vs pip, cold and warm cache (issue 16)",
 }
 LIBRARIES = ("pyoxigraph", "oxigraph", "rdflib", "pyshacl", "fastapi", "uvicorn", "httpx", "networkx", "pyvis",
              "schemathesis", "playwright", "rdflib-endpoint")

@@ -23,7 +23,9 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PAGES = {
     "reader": "/id/source/followup-2023-2025?lang=de#record-d2",
     "reader-letter": "/id/document/letter-of-intent-2023-01-20#loi-schluesselthemen",
+    "reader-addendum": "/id/source/followup-addendum-2026-12",
     "excerpt": "/id/excerpt/record-d2",
+    "excerpt-letter": "/id/excerpt/loi-unterschrift-anja-weber",
     "resource": "/id/organisation/dgb-nrw",
     "shapes": "/shapes",
     "ontology": "/ontology",

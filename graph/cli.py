@@ -88,7 +88,22 @@ def open_or_exit(spec: str | None, update_url: str | None = None, *, build_if_em
         if empty:
             err.print(f"the store at {s.location} is empty (first use): building the shipped graph into it", highlight=False)
             build_with_progress(s)
+        check_remote(s)
     return s
+
+
+def check_remote(s: Store) -> None:
+    """A remote store must see its named graphs as its default graph: else exit 2, saying how."""
+    if not isinstance(s, store_mod.RemoteStore):
+        return
+    try:
+        s.check_default_graph()
+    except store_mod.DefaultGraphNotUnion as exc:
+        s.close()
+        raise fail(str(exc), EXIT_USAGE) from None
+    except StoreError as exc:
+        s.close()
+        raise fail(str(exc), EXIT_STORE) from exc
 
 
 def _nothing():
@@ -140,6 +155,7 @@ def build(store: StoreOpt = None, update_url: UpdateUrlOpt = None) -> None:
     s = open_or_exit(store, update_url, build_if_empty=False)
     try:
         build_with_progress(s)
+        check_remote(s)  # built, but a server that does not show it would answer nothing
     finally:
         s.close()
 
@@ -313,16 +329,22 @@ class ExportFormat(str, Enum):
 def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Dump format.")],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: standard output).")] = None,
+    view: Annotated[str, typer.Option(help="Network view for GraphML/GEXF: full, organisations, actor-theme, themes (as /api/network).")] = "full",
     store: StoreOpt = None,
     update_url: UpdateUrlOpt = None,
 ) -> None:
-    """Dump the whole dataset (RDF) or its network projection (GraphML, GEXF)."""
+    """Dump the whole dataset (RDF) or a network projection (GraphML, GEXF, as drawn on /graph)."""
     from graph.export import NETWORK_DUMPS, dump_network, dump_rdf
+    from graph.network import VIEWS
 
+    if view not in VIEWS:
+        raise fail(f"unknown view {view!r}; known: {', '.join(VIEWS)}")
+    if view != "full" and fmt.value not in NETWORK_DUMPS:
+        raise fail(f"--view applies to the network formats ({', '.join(NETWORK_DUMPS)}), not to {fmt.value}")
     s = open_or_exit(store, update_url)
     try:
         with err.status(f"exporting {fmt.value} from {s.location}", spinner="dots") if err.is_terminal else _nothing():
-            data = dump_network(s, fmt.value) if fmt.value in NETWORK_DUMPS else dump_rdf(s, fmt.value)
+            data = dump_network(s, fmt.value, view=view) if fmt.value in NETWORK_DUMPS else dump_rdf(s, fmt.value)
     except StoreError as exc:
         raise fail(str(exc), EXIT_STORE) from exc
     finally:

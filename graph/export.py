@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from graph import network
 from graph.formats import RDF_NAMES
 from graph.vocab import PREFIXES
 from graph.store import Store
@@ -26,12 +25,20 @@ def dump_rdf(store: Store, fmt: str) -> bytes:
     if target is None:
         raise ValueError(f"unknown RDF dump format {fmt!r}; known: {', '.join(RDF_DUMPS)}")
     quads = list(store.quads())
+    if target == ox.RdfFormat.JSON_LD:  # compacted with the context of /context.jsonld
+        from graph.jsonld import compact
+
+        return compact(dict.fromkeys(q.triple for q in quads))
     # A triple stated in two source graphs is one triple of the union.
     items = quads if target.supports_datasets else list(dict.fromkeys(q.triple for q in quads))
     prefixes = PREFIXES if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     return ox.serialize(items, format=target, prefixes=prefixes)
 
 
-def dump_network(store: Store, fmt: str) -> bytes:
-    """The full network projection as GraphML or GEXF (for Gephi): the bytes of ``/api/network.graphml``."""
-    return network.dump(network.project(store, view="full"), fmt)
+def dump_network(store: Store, fmt: str, view: str = "full", lang: str = "de") -> bytes:
+    """A network projection (``view``, default the full one) as GraphML or GEXF for Gephi,
+    drawn as on the page: positions, colours, sizes, directed edges (:mod:`graph.page.gephi`)."""
+    from graph.network import project
+    from graph.page import gephi
+
+    return gephi.dump(project(store, view=view, lang=lang), fmt, lang)

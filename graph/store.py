@@ -17,6 +17,8 @@ configured so: ``oxigraph serve --union-default-graph``, Fuseki ``unionDefaultGr
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import re
 from abc import ABC, abstractmethod
@@ -33,6 +35,9 @@ from graph import formats
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 
+log = logging.getLogger("zdg.store")
+
+
 class StoreError(Exception):
     """The store could not do what was asked (unreachable, refused, bad data)."""
 
@@ -41,8 +46,39 @@ class QuerySyntaxError(StoreError):
     """The SPARQL text does not parse."""
 
 
-class StoreTimeout(StoreError):
+class StoreUnavailable(StoreError):
+    """A remote store does not answer (down, unreachable, or failing). The message names no
+    internal address: it reaches clients; the log has the details."""
+
+
+class StoreTimeout(StoreUnavailable):
     """The store did not answer within the time allowed."""
+
+
+class DefaultGraphNotUnion(StoreError):
+    """A remote server's default graph is not the union of its named graphs: every query
+    without ``GRAPH`` would miss the data (the API would answer with less than there is)."""
+
+    def __init__(self, location: str):
+        super().__init__(
+            f"the SPARQL server at {location}: its default graph is not the union of its named graphs, "
+            "so queries without GRAPH would not see the data. Configure it so: Oxigraph server "
+            "`oxigraph serve --union-default-graph`, Fuseki `tdb2:unionDefaultGraph true`; "
+            "Virtuoso and GraphDB do it by default."
+        )
+        self.location = location
+
+
+class StorageFull(StoreError):
+    """The store's disk is full: the write was not made (nothing half-written)."""
+
+
+def io_error(exc: OSError | RuntimeError) -> StoreError:
+    """An engine I/O error as the store error it means (a full disk says so)."""
+    text = str(exc)
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in text or "ENOSPC" in text:
+        return StorageFull("The store's disk is full; nothing was changed. Reads go on; free space, then retry.")
+    return StoreError(text)
 
 
 class StoreInUse(StoreError):
@@ -237,7 +273,7 @@ class EmbeddedStore(Store):
         except ValueError as exc:  # e.g. an invalid IRI in the dataset
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
-            raise StoreError(str(exc)) from exc
+            raise io_error(exc) from exc
 
     def update(self, sparql):
         _check_nesting(sparql)
@@ -247,7 +283,7 @@ class EmbeddedStore(Store):
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
-            raise StoreError(str(exc)) from exc
+            raise io_error(exc) from exc
 
     def apply_change(self, added, removed):
         self.generation += 1
@@ -258,7 +294,7 @@ class EmbeddedStore(Store):
                 # process, not a power loss. Flushing makes it durable before it is acknowledged.
                 self._store.flush()
         except OSError as exc:
-            raise StoreError(str(exc)) from exc
+            raise io_error(exc) from exc
 
     def _write_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
         if not removed:
@@ -281,6 +317,8 @@ class EmbeddedStore(Store):
             self._store.load(data, format=fmt, to_graph=to_graph)
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"cannot parse {fmt.name}: {exc}") from exc
+        except OSError as exc:
+            raise io_error(exc) from exc
 
     def quads(self):
         return iter(self._store.quads_for_pattern(None, None, None, None))
@@ -307,6 +345,18 @@ class EmbeddedStore(Store):
 
 _SELECT_FORMAT = "application/sparql-results+json"
 
+#: Graphs a server keeps for itself, not part of the dataset (Virtuoso: its RDF-view schema, the
+#: LDP vocabulary and its URIQA graph). A remote store leaves them out of its named graphs, its
+#: quads, its size and "is it empty?"; its default graph (Virtuoso's union) still holds them.
+SERVER_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
+_OURS = "FILTER(?g NOT IN (" + ", ".join(f"<{g}>" for g in SERVER_GRAPHS) + "))"
+#: Virtuoso answers a SPARQL syntax error with 500 and this start of its message (SQL state 37000).
+_VIRTUOSO_SYNTAX = re.compile(r"^Virtuoso 37000 Error SP0")
+
 
 class RemoteStore(Store):
     """A SPARQL 1.1 server over HTTP (Query and Update protocols).
@@ -318,6 +368,9 @@ class RemoteStore(Store):
 
     #: Keeps each INSERT DATA request of a bulk load to a size every server accepts.
     CHUNK = 5000
+    #: The same for quads with blank nodes, sent as an INSERT template: Virtuoso compiles a
+    #: template to SQL and refuses one over 10,000 lines (about 1,000 triples).
+    BLANK_CHUNK = 300
 
     def __init__(self, url: str, update_url: str | None = None, timeout: float = 60.0):
         self.location = url
@@ -334,15 +387,16 @@ class RemoteStore(Store):
         try:
             response = self._http.post(url, data=data, headers={"Accept": accept})
         except httpx.TimeoutException as exc:
-            raise StoreTimeout(f"SPARQL server at {url} did not answer within {self._http.timeout.read} s") from exc
+            log.warning("SPARQL server at %s did not answer within %s s", url, self._http.timeout.read)
+            raise StoreTimeout(f"The SPARQL store did not answer within {self._http.timeout.read:g} s.") from exc
         except httpx.HTTPError as exc:
-            raise StoreError(f"SPARQL server at {url} not reachable: {exc}") from exc
-        if response.status_code == 400:
+            log.warning("SPARQL server at %s not reachable: %s", url, exc)
+            raise StoreUnavailable("The SPARQL store is not reachable; try again later.") from exc
+        if response.status_code == 400 or _VIRTUOSO_SYNTAX.match(response.text):
             raise QuerySyntaxError(response.text.strip()[:1000])
         if response.status_code >= 300:
-            raise StoreError(
-                f"SPARQL server at {url} answered {response.status_code}: {response.text[:500]}"
-            )
+            log.warning("SPARQL server at %s answered %s: %s", url, response.status_code, response.text[:500])
+            raise StoreUnavailable(f"The SPARQL store answered {response.status_code}; try again later.")
         return response
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None):
@@ -351,11 +405,20 @@ class RemoteStore(Store):
             form["default-graph-uri"] = default_graphs
         if named_graphs:
             form["named-graph-uri"] = named_graphs
-        accept = f"{_SELECT_FORMAT}, application/n-triples;q=0.9"
+        from graph.sparql.guard import query_form
+
+        # Ask for the form the query has: Virtuoso answers a CONSTRUCT asked for as JSON with a
+        # table of ?s ?p ?o, which would read as solutions.
+        if query_form(sparql) in ("CONSTRUCT", "DESCRIBE"):
+            accept = "application/n-triples, text/turtle;q=0.9"
+        else:
+            accept = f"{_SELECT_FORMAT}, application/n-triples;q=0.9"
         response = self._post(self.location, form, accept)
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media in (_SELECT_FORMAT, "application/json"):
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+            # Virtuoso names blank nodes "nodeID://b123" in JSON results: not a blank node label.
+            content = response.content.replace(b'"nodeID://', b'"')
+            return ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
         fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
         return list(ox.parse(response.content, format=fmt))
 
@@ -375,17 +438,33 @@ class RemoteStore(Store):
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"cannot parse {fmt.name}: {exc}") from exc
         default = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-        for chunk in _chunks(quads, self.CHUNK):
-            self.update("INSERT DATA {\n" + _quads_as_sparql(chunk, default) + "}")
+        for chunk in _chunks(quads, self.CHUNK, self.BLANK_CHUNK):
+            self.update(_insert_as_sparql(chunk, default))
 
     def quads(self):
-        rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
         for row in rows:
             yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
 
     def named_graphs(self):
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
         return sorted(str(r["g"]) for r in rows)
+
+    def __len__(self) -> int:
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
+        return int(rows[0]["n"]) if rows else 0
+
+    def is_empty(self) -> bool:
+        return not bool(self.query(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}"))
+
+    def check_default_graph(self) -> None:
+        """Raise :class:`DefaultGraphNotUnion` unless a quad of a named graph is also in the
+        default graph (nothing to check on an empty server)."""
+        sample = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} "
+                            "FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1")
+        for row in sample:
+            if not bool(self.query(f"ASK {{ {row['s']} {row['p']} {row['o']} }}")):
+                raise DefaultGraphNotUnion(self.location)
 
     def clear_graph(self, graph):
         self.update(f"DROP SILENT GRAPH <{graph}>")
@@ -397,9 +476,54 @@ class RemoteStore(Store):
         self._http.close()
 
 
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(quads: list[Any], size: int, blank_size: int) -> Iterable[list]:
+    """Requests of at most ``size`` quads; the quads that share a blank node stay in one request
+    (a label means the same node only within one request), in requests of about ``blank_size``.
+
+    >>> a, b = ox.BlankNode("a"), ox.BlankNode("b")
+    >>> n = [ox.Quad(ox.NamedNode(f"urn:{i}"), ox.NamedNode("urn:p"), ox.Literal("x")) for i in range(3)]
+    >>> q = [ox.Quad(a, ox.NamedNode("urn:p"), b), ox.Quad(b, ox.NamedNode("urn:p"), ox.Literal("y"))]
+    >>> [len(c) for c in _chunks(n + q, 2, 1)]
+    [2, 1, 2]
+    """
+    plain = [q for q in quads if not _blank_terms(q)]
+    for start in range(0, len(plain), size):
+        yield plain[start : start + size]
+    # blank nodes that occur together belong together (union-find over their labels)
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    linked = [q for q in quads if _blank_terms(q)]
+    for q in linked:
+        first, *rest = _blank_terms(q)
+        for other in rest:
+            parent[root(other)] = root(first)
+    groups: dict[str, list[Any]] = {}
+    for q in linked:
+        groups.setdefault(root(_blank_terms(q)[0]), []).append(q)
+    # One graph a request: Virtuoso 7.2 fails an INSERT template whose blank nodes stand in two
+    # GRAPH blocks (SR002 string_output_string); a group spanning graphs goes as it is.
+    by_graph: dict[str, list[list[Any]]] = {}
+    for group in groups.values():
+        by_graph.setdefault(str(getattr(group[0], "graph_name", "")), []).append(group)
+    for graph_groups in by_graph.values():
+        chunk: list[Any] = []
+        for group in graph_groups:
+            if chunk and len(chunk) + len(group) > blank_size:
+                yield chunk
+                chunk = []
+            chunk.extend(group)
+        if chunk:
+            yield chunk
+
+
+def _blank_terms(q: Any) -> list[str]:
+    return [t.value for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
 
 
 def _has_blank_node(q: ox.Quad) -> bool:
@@ -413,8 +537,17 @@ def _change_as_sparql(added: list[ox.Quad], removed: list[ox.Quad]) -> str:
     if removed:
         parts.append("DELETE DATA {\n" + _quads_as_sparql(removed, ox.DefaultGraph()) + "}")
     if added:
-        parts.append("INSERT DATA {\n" + _quads_as_sparql(added, ox.DefaultGraph()) + "}")
+        parts.append(_insert_as_sparql(added, ox.DefaultGraph()))
     return " ;\n".join(parts) or "INSERT DATA {}"
+
+
+def _insert_as_sparql(quads: list[Any], default: ox.NamedNode | ox.DefaultGraph) -> str:
+    """One request adding ``quads``. Virtuoso 7 refuses blank nodes in ``INSERT DATA`` (SP031);
+    a template with an empty WHERE adds the same fresh blank nodes on every server."""
+    body = _quads_as_sparql(quads, default)
+    if any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
+        return "INSERT {\n" + body + "} WHERE {}"
+    return "INSERT DATA {\n" + body + "}"
 
 
 def _quads_as_sparql(quads: list[Any], default: ox.NamedNode | ox.DefaultGraph) -> str:

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "data" / "sources"
 LETTER = SOURCES / "letter-of-intent-2023-01-20.md"
 FOLLOWUP = SOURCES / "followup-2023-2025.md"
+ADDENDUM = SOURCES / "followup-addendum-2026-12.md"
 ID = "https://w3id.org/zukunftsdialog/id/"
 #: A recommendation the API must accept: the themes, level and proposer are the letter's.
 VALID_RECOMMENDATION = {
@@ -52,6 +53,12 @@ def letter_text() -> str:
 def followup_text() -> str:
     """The follow-up source record, normalised."""
     return normalise(FOLLOWUP.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def addendum_text() -> str:
+    """The second source record (December 2026), normalised."""
+    return normalise(ADDENDUM.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

@@ -104,7 +104,7 @@ def test_a_valid_write_appears_in_the_api_and_in_sparql(api_server, tmp_path):
         assert r.status_code == 201, r.text
         new_id = r.json()["id"]
         assert new_id.startswith(ID + "recommendation/")
-        assert r.headers["location"] == new_id
+        assert r.headers["location"] == "/id/" + new_id.removeprefix(ID)  # this server's page of it
         found = api.get("/api/recommendations", params={"actor": ID + "organisation/dgb-nrw"}).json()
         assert [rec["id"] for rec in found["items"]] == [new_id]
         rec = found["items"][0]

@@ -4,7 +4,7 @@ Every ``import`` is read with :mod:`ast`, those inside functions included, so a 
 hide behind a lazy import. The layers, from the bottom::
 
     vocab · resources · sparql (texts) · formats            what everything else names
-    store                                                  one interface over Oxigraph
+    store · jsonld                                         one interface over Oxigraph; JSON-LD with our context
     labels                                                 the one label policy
     query · shacl                                          running reads; checking writes
     domain · network                                       what the graph answers
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: list[set[str]] = [
     {"graph.vocab", "graph.resources", "graph.sparql", "graph.formats"},
-    {"graph.store"},
+    {"graph.store", "graph.jsonld"},
     {"graph.labels"},
     {"graph.query", "graph.shacl"},
     {"graph.domain", "graph.network"},

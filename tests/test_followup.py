@@ -25,6 +25,7 @@ from graph.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 FOLLOWUP_FILES = sorted((ROOT / "data").glob("followup-*.trig"))
+ADDENDUM = ROOT / "data" / "sources" / "followup-addendum-2026-12.md"
 SHAPES_FILE = ROOT / "shapes" / "followup.ttl"
 
 ID = "https://w3id.org/zukunftsdialog/id/"
@@ -105,7 +106,9 @@ def test_every_quote_literal_of_the_history_stands_in_the_record(built_store, fo
         }""")
     assert len(quotes) >= 7 + 14 + 2  # statements, Leitbild measures, the two claims
     for q in quotes:
-        assert q["quote"] in followup_text, f"{q['node']}: {q['quote']!r} not in the record"
+        # A quote the second record shows to be cut mid-sentence (A4) ends in " …" to say so.
+        quote = q["quote"].removesuffix(" …")
+        assert quote in followup_text, f"{q['node']}: {q['quote']!r} not in the record"
 
 
 def test_every_new_fact_carries_a_source_with_reliability(built_store):
@@ -122,10 +125,12 @@ def test_every_new_fact_carries_a_source_with_reliability(built_store):
         assert f["source"], f"{f['fact']}: passage {f['excerpt']} cites no source"
         assert f["reliability"] in REL, f"{f['fact']}: source {f['source']} has no reliability"
     # and every instance of the history's classes has such a passage
+    # (from either record: the second one adds statements, claims and conflicts)
     for cls in ("zd:Meeting", "zd:Statement", "zd:Claim", "zd:Conflict", "org:ChangeEvent", "zd:Handlungsfeld"):
         missing = rows(built_store, f"""
             SELECT ?n WHERE {{ ?n a {cls} .
-              FILTER NOT EXISTS {{ ?n prov:wasDerivedFrom/oa:hasSource source:followup-2023-2025 }} }}""")
+              FILTER NOT EXISTS {{ ?n prov:wasDerivedFrom/oa:hasSource ?record
+                                   VALUES ?record {{ source:followup-2023-2025 source:followup-addendum-2026-12 }} }} }}""")
         assert not missing, f"{cls} without a record passage: {missing}"
 
 
@@ -186,8 +191,10 @@ def test_no_wikidata_no_legal_forms_no_invented_names():
 def test_new_persons_are_only_those_the_record_names(built_store, followup_text, letter_text):
     names = {r["name"] for r in rows(built_store, "SELECT ?name WHERE { ?p a foaf:Person ; foaf:name ?name }")}
     new = {n for n in names if n not in letter_text}
-    assert new == {"Oliver Krischer", "Andreas Pinkwart"}
+    # the first record names two, the second record three more (O1, O2, F4)
+    assert new == {"Oliver Krischer", "Andreas Pinkwart", "Thorben Albrecht", "Gunnar Groebler", "Johannes Pöttering"}
     in_record(followup_text, "environment minister Oliver Krischer", "under minister Andreas Pinkwart")
+    in_record(ADDENDUM.read_text(encoding="utf-8"), "Thorben Albrecht", "Gunnar Groebler", "Johannes Pöttering")
 
 
 def test_every_date_in_the_history_is_one_the_record_gives(followup_text):
@@ -221,7 +228,10 @@ def test_the_weekday_conflict_is_recorded_not_resolved(built_store, followup_tex
           ?c a zd:Conflict ; dcterms:subject event:zukunftsdialog-2024-03-07 ; zd:claim ?claim .
           ?claim zd:quote ?quote ; dcterms:source ?source .
         }""")
-    assert {c["quote"] for c in claims} == {"Dienstag, 7. März 2024", "2024-03-07 was a Thursday"}
+    # the second record (F3) adds a third claim: the date stated without a weekday (T9)
+    in_record(ADDENDUM.read_text(encoding="utf-8"), "Bei der vierten Sitzung dieses Dialogs am 7. März 2024")
+    assert {c["quote"] for c in claims} == {"Dienstag, 7. März 2024", "2024-03-07 was a Thursday",
+                                            "Bei der vierten Sitzung dieses Dialogs am 7. März 2024"}
     assert ID + "source/rheinischer-spiegel-2024-03" in {c["source"] for c in claims}
 
 
@@ -282,6 +292,9 @@ def test_leitbild_2025_measures_are_adopted_recommendations_of_their_field(built
         for quote in re.findall(r"\"([^\"]+)\"", items):
             expected[quote] = field.strip()
     assert len(expected) == 14, expected
+    # the second record (F11) adds a third measure of "Klima und Energie", cut off in S13
+    in_record(ADDENDUM.read_text(encoding="utf-8"), '"Umsetzung der Energie- und Wärmestra" (the text ends there) | S13')
+    expected["Umsetzung der Energie- und Wärmestra"] = "Klima und Energie"
     found = rows(built_store, """
         SELECT ?quote ?field_label ?status ?by (GROUP_CONCAT(STR(?level); separator=" ") AS ?levels) WHERE {
           ?r a zd:Recommendation ; dcterms:source doc:industriepolitisches-leitbild-2025 , source:ihk-lippe-detmold-2025 ;
@@ -309,13 +322,15 @@ def test_statements_are_attributed_quotes_with_their_meeting_and_level(built_sto
     found = rows(built_store, """
         SELECT ?quote ?name ?meeting (GROUP_CONCAT(STR(?level); separator=" ") AS ?levels) WHERE {
           ?s a zd:Statement ; zd:quote ?quote .
+          FILTER EXISTS { ?s prov:wasDerivedFrom/oa:hasSource source:followup-2023-2025 }
           OPTIONAL { ?s prov:wasAttributedTo/foaf:name ?name }
           OPTIONAL { ?s prov:wasGeneratedBy ?meeting }
           OPTIONAL { ?s zd:addressesLevel ?level }
         } GROUP BY ?quote ?name ?meeting""")
     by_quote = {r["quote"]: r for r in found}
     # the M4 press text is printed with a leading "…" outside the quote marks in the record
-    assert {q.lstrip("… ") for q in by_quote} == {q.lstrip("… ") for q in expected_quotes}
+    # (the M3 quote ends in " …": the second record shows that the sentence goes on)
+    assert {q.lstrip("… ").removesuffix(" …") for q in by_quote} == {q.lstrip("… ") for q in expected_quotes}
     weber = by_quote["Dafür müssen Bund und Land konkrete Konzepte entwickeln."]
     assert weber["name"] == "Anja Weber" and weber["meeting"] == ID + "event/zukunftsdialog-2023-01-20"
     assert set(weber["levels"].split()) == {ID + "policy-level/bund", ID + "policy-level/land"}
@@ -426,7 +441,7 @@ def test_sources_by_reliability_match_the_record(built_store, followup_text):
     found = {r["id"]: REL[r["reliability"]] for r in result if r["id"]}
     for sid, reliability in stated.items():
         assert found[sid] == reliability, sid
-    assert len(found) == 24
+    assert len(found) == 24 + 16  # S1–S24 of the first record, T1–T16 of the second
 
 
 def test_facts_resting_on_press_sources_only(built_store, followup_text):
@@ -446,7 +461,9 @@ def test_facts_resting_on_press_sources_only(built_store, followup_text):
 def test_roles_held_on_a_date(built_store, followup_text):
     in_record(followup_text, "with environment minister Oliver Krischer", "under minister Andreas Pinkwart")
     on_m4 = run_query(built_store, "q-time-roles-on-date.rq")
-    assert [(r["name"], r["role_label"]) for r in on_m4] == [("Oliver Krischer", "Umweltminister/in")]
+    # S4's words for his office, as the second record (A5) gives them
+    in_record(ADDENDUM.read_text(encoding="utf-8"), 'Oliver Krischer ("Umwelt- und Verkehrsminister" in S4)')
+    assert [(r["name"], r["role_label"]) for r in on_m4] == [("Oliver Krischer", "Umwelt- und Verkehrsminister")]
     in_2019 = run_query(built_store, "q-time-roles-on-date.rq", {'"2024-03-07"': '"2019-09-25"'})
     assert [(r["name"], r["role_label"]) for r in in_2019] == [("Andreas Pinkwart", "Minister/in")]
     at_signing = run_query(built_store, "q-time-roles-on-date.rq", {'"2024-03-07"': '"2023-01-20"'})
@@ -520,7 +537,8 @@ BREAKS = [
     ("ChangeEvent-source", "change/igbce-landesbezirke-nrw-2026-01-01",
      "DELETE WHERE { GRAPH ?g { change:igbce-landesbezirke-nrw-2026-01-01 dcterms:source ?s } }"),
     ("Conflict-claims", "conflict/zukunftsdialog-2024-03-07-wochentag",
-     "DELETE DATA { GRAPH source:followup-2023-2025 { conflict:zukunftsdialog-2024-03-07-wochentag zd:claim claim:zukunftsdialog-2024-03-07-donnerstag } }"),
+     "DELETE DATA { GRAPH source:followup-2023-2025 { conflict:zukunftsdialog-2024-03-07-wochentag zd:claim claim:zukunftsdialog-2024-03-07-donnerstag } "
+     "GRAPH source:followup-addendum-2026-12 { conflict:zukunftsdialog-2024-03-07-wochentag zd:claim claim:zukunftsdialog-2024-03-07-ohne-wochentag } }"),
     ("Conflict-subject", "conflict/zukunftsdialog-2024-03-07-wochentag",
      "DELETE WHERE { GRAPH ?g { conflict:zukunftsdialog-2024-03-07-wochentag dcterms:subject ?s } }"),
     ("Conflict-note-de", "conflict/zukunftsdialog-2024-03-07-wochentag",

@@ -8,15 +8,18 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import networkx as nx
 import pytest
 
 from graph import network
-from graph.page import render
+from graph.page import gephi, render
 from tests.conftest import FOLLOWUP
 from tests.sources import key_themes, meeting_dates, signatory_names
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ID = "https://w3id.org/zukunftsdialog/id/"
 
@@ -210,31 +213,31 @@ def test_node_link_json_shape(built_store):
 def test_graphml_and_gexf_round_trip(built_store, fmt, reader):
     """Every node and edge comes back with its attributes (lists and dicts as JSON text)."""
     g = network.project(built_store)
-    back = reader(io.BytesIO(network.dump(g, fmt)))
-    flat = network.flat(g)
-    assert set(back.nodes) == set(flat.nodes)
-    assert {frozenset(e) for e in back.edges} == {frozenset(e) for e in flat.edges}
+    back = reader(io.BytesIO(gephi.dump(g, fmt)))
+    assert set(back.nodes) == set(g.nodes)
+    assert {frozenset(e) for e in back.edges} == {frozenset(e) for e in g.edges}
     anja = back.nodes[ANJA]
     assert anja["type"] == "person" and anja["label"] == "Anja Weber"  # the letter's signatory
-    edge = back.edges[ANJA, ID + "organisation/dgb-nrw"]  # she signed as chair of the DGB NRW
+    dgb = ID + "organisation/dgb-nrw"  # she signed as chair of the DGB NRW
+    edge = back.edges[ANJA, dgb] if back.has_edge(ANJA, dgb) else back.edges[dgb, ANJA]
     assert "holds-post" in json.loads(edge["types"])
-    if fmt == "graphml":  # GraphML keeps every attribute as it was written
-        assert all(back.nodes[n] == d for n, d in flat.nodes(data=True))
-        assert all(back.edges[a, b] == d for a, b, d in flat.edges(data=True))
+    if fmt == "graphml":  # GraphML keeps every attribute of the projection
+        for n, d in g.nodes(data=True):
+            assert {k for k, v in d.items() if v is not None} <= set(back.nodes[n]), n
 
 
 def test_zdg_export_writes_the_network_of_the_api(built_store):
-    """``zdg export --format graphml`` and ``/api/network.graphml`` share one writer: same nodes,
-    edges and attributes (the CLI's own writer used to drop the edges' ``types``)."""
+    """``zdg export --format graphml`` and ``/api/network.graphml`` share one writer
+    (:mod:`graph.page.gephi`): same nodes, edges and attributes (the CLI's own writer used to
+    drop the edges' ``types``)."""
     done = subprocess.run([sys.executable, "-m", "api.cli", "export", "--format", "graphml", "--store", "memory"],
                           capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr
     cli = nx.read_graphml(io.BytesIO(done.stdout))
-    api = nx.read_graphml(io.BytesIO(network.dump(network.project(built_store), "graphml")))
+    api = nx.read_graphml(io.BytesIO(gephi.dump(network.project(built_store), "graphml")))
     assert ANJA in cli and all("types" in d for *_, d in cli.edges(data=True))
     assert dict(cli.nodes(data=True)) == dict(api.nodes(data=True))
-    assert {frozenset((a, b)): d for a, b, d in cli.edges(data=True)} == {
-        frozenset((a, b)): d for a, b, d in api.edges(data=True)}
+    assert dict(((a, b), d) for a, b, d in cli.edges(data=True)) == dict(((a, b), d) for a, b, d in api.edges(data=True))
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -381,3 +384,49 @@ def test_as_of_follows_the_igbce_merger(built_store):
     assert "IGBCE Nordrhein" not in labels_of(after, "organisation")
     assert not any("Landesbezirk NRW" in d["labels"]["de"] for _, d in before.nodes(data=True) if d["type"] == "organisation")
     assert any("Landesbezirk NRW" in d["labels"]["de"] for _, d in after.nodes(data=True) if d["type"] == "organisation")
+
+
+def test_gephi_files_carry_positions_colours_sizes_and_direction(built_store):
+    # What the page draws, for Gephi: GEXF viz: elements, GraphML x/y/size/r/g/b, directed edges.
+    import xml.etree.ElementTree as ET
+
+    from graph.export import dump_network
+
+    gexf = ET.fromstring(dump_network(built_store, "gexf"))
+    ns = {"g": gexf.tag.split("}")[0].strip("{"), "viz": "http://www.gexf.net/1.2draft/viz"}
+    graph_el = gexf.find("g:graph", ns)
+    assert graph_el.get("defaultedgetype") == "directed"
+    node = next(n for n in graph_el.iter(f"{{{ns['g']}}}node") if n.get("id") == ANJA)
+    viz = {child.tag.split("}")[1]: child.attrib for child in node if "viz" in child.tag}
+    assert {"position", "color", "size"} <= set(viz)
+    assert (viz["color"]["r"], viz["color"]["g"], viz["color"]["b"]) == ("255", "127", "14")  # persons: orange
+    edge = next(e for e in graph_el.iter(f"{{{ns['g']}}}edge") if e.get("source") == ANJA and e.get("target") == ID + "organisation/dgb-nrw")
+    assert edge is not None
+    graphml = ET.fromstring(dump_network(built_store, "graphml", view="organisations"))
+    gm = {"g": graphml.tag.split("}")[0].strip("{")}
+    keys = {k.get("attr.name") for k in graphml.findall("g:key", gm)}
+    assert {"x", "y", "size", "r", "g", "b", "label"} <= keys
+    assert graphml.find("g:graph", gm).get("edgedefault") == "directed"
+
+
+def test_cli_export_of_a_view(tmp_path):
+    out = tmp_path / "orgs.gexf"
+    done = subprocess.run([sys.executable, "-m", "graph.cli", "export", "-f", "gexf", "--view", "organisations", "-o", str(out),
+                           "--store", "memory"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert b"viz:position" in out.read_bytes() or b"<viz:position" in out.read_bytes() or b"position" in out.read_bytes()
+    bad = subprocess.run([sys.executable, "-m", "graph.cli", "export", "-f", "gexf", "--view", "nonsense", "--store", "memory"],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert bad.returncode == 2 and "unknown view" in bad.stderr
+
+
+def test_a_year_counts_as_the_whole_year(built_store):
+    # The follow-up record dates the Leitbild 2025 to the year only: it shows as 2025 (precision
+    # "year", not 1 January), and an end given as a year lasts until that year is over.
+    g = network.project(built_store)
+    leitbild = next(n for n, d in g.nodes(data=True) if d["type"] == "document" and "2025" in d["label"])
+    assert g.nodes[leitbild]["date_precision"] == "year"
+    assert network._after("2025") == "2026-01-01" and network._after("2025-07") == "2025-08-01"
+    assert network._after("2025-12") == "2026-01-01" and network._after("2025-07-13") == "2025-07-13"
+    on_new_years_eve = network.project(built_store, as_of="2025-12-31")
+    assert leitbild in on_new_years_eve

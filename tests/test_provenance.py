@@ -7,6 +7,8 @@ from graph.store import Store
 
 LETTER_DOC = "https://w3id.org/zukunftsdialog/id/document/letter-of-intent-2023-01-20"
 RECORD = "https://w3id.org/zukunftsdialog/id/source/followup-2023-2025"
+ADDENDUM = "https://w3id.org/zukunftsdialog/id/source/followup-addendum-2026-12"
+
 
 # Classes whose instances are facts and must carry provenance.
 FACT_CLASSES = [
@@ -28,8 +30,8 @@ def selectors(store: Store) -> list[dict]:
     return [{k: (str(v) if v is not None else None) for k, v in r.items()} for r in rows]
 
 
-def test_every_quote_stands_verbatim_in_its_source(built_store, letter_text, followup_text):
-    texts = {LETTER_DOC: letter_text, RECORD: followup_text}
+def test_every_quote_stands_verbatim_in_its_source(built_store, letter_text, followup_text, addendum_text):
+    texts = {LETTER_DOC: letter_text, RECORD: followup_text, ADDENDUM: addendum_text}
     rows = selectors(built_store)
     assert len(rows) > 30
     for row in rows:

@@ -148,3 +148,15 @@ def test_the_unchanged_copy_builds(tmp_path):
     copy = _copy_of_the_checkout(tmp_path)
     result = _zdg(copy, "build", "--store", "memory")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_doctested_examples_of_the_anchoring_hold():
+    import doctest
+
+    import api.routes.reader
+    import graph.domain.sources
+    import graph.jsonld
+
+    for module in (graph.domain.sources, graph.jsonld, api.routes.reader):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -56,7 +56,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "Organisation-type": (delete("organisation:dgb-nrw", "org:classification"), "organisation/dgb-nrw"),
     "Organisation-foundingDate": (insert("organisation:bitkom", "schema:foundingDate", '"1999"'), "organisation/bitkom"),
     "OrganisationalUnit-unitOf": (delete("organisation:vci-nrw", "org:unitOf"), "organisation/vci-nrw"),
-    "SignatoryOrganisation-represented": (delete("post:dgb-nrw-vorsitz", "org:postIn"), "organisation/dgb-nrw"),
+    "SignatoryOrganisation-represented": (delete("post:ig-metall-nrw-bezirksleitung", "org:postIn"), "organisation/ig-metall-nrw"),
     "Person-name": (replace("person:anja-weber", "foaf:name", '"Anja Weber"@de'), "person/anja-weber"),
     "Person-givenName": (delete("person:knut-giesler", "foaf:givenName"), "person/knut-giesler"),
     "Person-familyName": (delete("person:knut-giesler", "foaf:familyName"), "person/knut-giesler"),

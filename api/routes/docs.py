@@ -94,7 +94,21 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object"}},
+        "errors": {
+            "type": "array",
+            "description": "What was wrong, one entry per field (every 422; a 400 naming parameters).",
+            "items": {
+                "type": "object",
+                "required": ["field", "value", "message"],
+                "properties": {
+                    "field": {"type": "string", "description": "Parameter or body field (dotted path, e.g. themes.0)."},
+                    "value": {"description": "The value given (null if missing or not a plain value)."},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+        "valid": {"type": "object", "description": "For an unknown filter value: the values the filter takes, by parameter."},
+        "id": {"type": "string", "description": "For a 409 (duplicate) or a reused Idempotency-Key: the existing recommendation."},
         "results": {"type": "array", "items": {"type": "object"}},
     },
     "additionalProperties": True,
@@ -119,6 +133,20 @@ def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def filter_enums(schema: dict[str, Any], store: Any) -> dict[str, Any]:
+    """Give every filter parameter (marked with ``FILTER_MARK``) the enum of the values the
+    graph has for it: slugs and IRIs, as the API takes them."""
+    from api.listing import FILTER_MARK, filter_enum
+
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for param in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                name = param.get("schema", {}).pop(FILTER_MARK, None) or param.pop(FILTER_MARK, None)
+                if name:
+                    param["schema"] = {"type": "string", "enum": filter_enum(store, name)}
+    return schema
+
+
 def install(app: FastAPI) -> None:
     """Serve /docs and its assets, and make /openapi.json describe problem+json errors."""
     app.include_router(router)
@@ -129,7 +157,7 @@ def install(app: FastAPI) -> None:
                 title=app.title, version=app.version, description=app.description,
                 routes=app.routes, tags=app.openapi_tags, servers=app.servers,
             )
-            app.openapi_schema = problem_openapi(schema)
+            app.openapi_schema = filter_enums(problem_openapi(schema), app.state.store)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -9,9 +9,6 @@ ever ``/id/...`` paths or http(s) IRIs.
 
 from __future__ import annotations
 
-import sys
-import types
-from functools import cache
 from pathlib import Path
 
 import anyio
@@ -25,7 +22,8 @@ from api.deps import get_store
 from api.problems import RDF_CONTENT, Problem, problem_responses
 from api.negotiation import LANGUAGE_VARY, accepted, language, wants_html
 from api.routes.sparql import CORS
-from graph import resources
+from graph import jsonld
+from graph.domain import model_docs
 from graph.domain import catalog as dataset_description
 from graph.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from graph.domain.describe import Description, describe, graph_rdf
@@ -42,6 +40,7 @@ OA_HAS_SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
 OA_EXACT = "http://www.w3.org/ns/oa#exact"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 DCTERMS_SOURCE = "http://purl.org/dc/terms/source"
+DCTERMS_LANGUAGE = "http://purl.org/dc/terms/language"
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -99,7 +98,7 @@ def _compact(iri: str) -> str:
 
 
 def _link(d: Description, iri: str, lang: str) -> dict:
-    return {"iri": iri, "href": local_href(iri), "label": d.label(iri, lang) or _compact(iri)}
+    return {"iri": iri, "href": local_href(iri), "label": d.name(iri, lang) or _compact(iri)}
 
 
 def _value(d: Description, term, lang: str, depth: int = 0) -> dict:
@@ -132,7 +131,9 @@ def render_resource(store: Store, d: Description, path: str, lang: str) -> str:
     common = _common(d, path, lang)
     view = reader.source_view(store, d.iri, lang)
     if view is not None:
-        return _ENV.get_template("reader.html").render(**common, view=view, text_lang="de")
+        languages = [t.object.value for t in d.statements() if t.predicate.value == DCTERMS_LANGUAGE]
+        text_lang = {"DEU": "de", "ENG": "en"}.get(languages[0].rsplit("/", 1)[-1]) if languages else None
+        return _ENV.get_template("reader.html").render(**common, view=view, text_lang=text_lang)
     objects = {t.predicate.value: t.object for t in d.statements()}
     source = objects.get(OA_HAS_SOURCE)
     if source is not None and isinstance(source, ox.NamedNode):
@@ -158,7 +159,8 @@ def render_resource(store: Store, d: Description, path: str, lang: str) -> str:
         })
     incoming = [{"s": _link(d, s, lang), "p": _link(d, p, lang)} for s, p in d.incoming]
     return _ENV.get_template("resource.html").render(
-        **common, types=[_link(d, ty, lang) for ty in d.types()], quotes=quotes,
+        **common, types=list({link["label"]: link for link in (_link(d, ty, lang) for ty in d.types())}.values()),
+        quotes=quotes,
         incoming=incoming, incoming_more=len(d.incoming) >= 200,
     )
 
@@ -186,29 +188,50 @@ def _graph_rdf(store: Store, graph: str, fmt: str) -> bytes:
     return graph_rdf(store, graph, getattr(ox.RdfFormat, fmt))
 
 
-@cache
-def _ontology_html() -> str:
-    # pyLODE 3.4 reads its version from a pyproject.toml that its wheel does not ship:
-    # give it the module it looks for, then document the ontology file.
-    if "pylode.version" not in sys.modules:
-        try:
-            import pylode.version  # noqa: F401
-        except (FileNotFoundError, OSError):
-            stub = types.ModuleType("pylode.version")
-            stub.__version__ = "3"
-            sys.modules["pylode.version"] = stub
-    from pylode import OntPub
+#: Texts of the /ontology and /shapes pages.
+DOC_TEXT = {
+    "de": {"contents": "Inhalt", "classes": "Klassen", "object_properties": "Objekteigenschaften",
+           "datatype_properties": "Dateneigenschaften", "annotation_properties": "Annotationseigenschaften",
+           "subClassOf": "Unterklasse von", "domain": "Definitionsbereich", "range": "Wertebereich",
+           "subPropertyOf": "Untereigenschaft von", "version": "Version", "shapes": "SHACL-Regeln", "ontology": "Ontologie",
+           "shapes_title": "SHACL-Regeln des Wissensgraphen",
+           "shapes_intro": "Jede Änderung am Graphen wird gegen diese Regeln geprüft. Je Regel: wofür sie gilt (Ziel), "
+                           "welche Eigenschaft sie prüft (Pfad), die Bedingungen, wie schwer ein Verstoß wiegt, und die "
+                           "Meldung auf Deutsch und Englisch.",
+           "target": "Gilt für", "no_target": "nur über andere Regeln", "path": "Pfad", "constraints": "Bedingungen",
+           "severity": "Schwere", "message_de": "Meldung (deutsch)", "message_en": "Meldung (englisch)",
+           "severities": {"Violation": "Verstoß", "Warning": "Warnung", "Info": "Hinweis"}},
+    "en": {"contents": "Contents", "classes": "Classes", "object_properties": "Object properties",
+           "datatype_properties": "Datatype properties", "annotation_properties": "Annotation properties",
+           "subClassOf": "subclass of", "domain": "domain", "range": "range", "subPropertyOf": "subproperty of",
+           "version": "version", "shapes": "SHACL shapes", "ontology": "Ontology",
+           "shapes_title": "SHACL shapes of the knowledge graph",
+           "shapes_intro": "Every change to the graph is checked against these shapes. Per rule: what it applies to "
+                           "(target), which property it checks (path), its constraints, how severe a breach is, and "
+                           "the message in German and English.",
+           "target": "Applies to", "no_target": "only through other shapes", "path": "Path", "constraints": "Constraints",
+           "severity": "Severity", "message_de": "Message (German)", "message_en": "Message (English)",
+           "severities": {"Violation": "Violation", "Warning": "Warning", "Info": "Info"}},
+}
 
-    return OntPub(ontology=str(resources.folder("ontology") / "zukunftsdialog.ttl")).make_html()
+
+def _doc_page(template: str, lang: str, **values) -> str:
+    return _ENV.get_template(template).render(lang=lang, other="en" if lang == "de" else "de", t=TEXT[lang],
+                                              x=DOC_TEXT[lang], **values)
 
 
 @router.get("/ontology", summary="The ontology: HTML documentation (pyLODE) or RDF by Accept",
             responses={**{200: {"description": "RDF by Accept or format; HTML for browsers", "content": RDF_CONTENT}}, **problem_responses(400, 406)})
 async def ontology(request: Request, store: Store = Depends(get_store),
-                   format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml")) -> Response:
+                   format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml"),
+                   lang: str = Query("de", pattern="^(de|en)$")) -> Response:
     fmt = _rdf_format(request, format, "The ontology")
     if fmt is None:
-        return HTMLResponse(await anyio.to_thread.run_sync(_ontology_html), headers={"Vary": "Accept"})
+        def page() -> str:
+            turtle = _graph_rdf(store, ONTOLOGY_GRAPH, "TURTLE")
+            return _doc_page("ontology.html", lang, head=model_docs.ontology_header(turtle, lang),
+                             terms=model_docs.ontology_terms(turtle, lang))
+        return HTMLResponse(await anyio.to_thread.run_sync(page), headers={"Vary": "Accept"})
     return _rdf_response(await anyio.to_thread.run_sync(lambda: _graph_rdf(store, ONTOLOGY_GRAPH, fmt)), fmt)
 
 
@@ -226,12 +249,19 @@ def _source_page(title: str, body: bytes) -> HTMLResponse:
 @router.get("/shapes", summary="The SHACL shapes (Turtle by default; HTML view for browsers)",
             responses={**{200: {"description": "RDF by Accept or format; HTML for browsers", "content": RDF_CONTENT}}, **problem_responses(400, 406)})
 async def shapes(request: Request, store: Store = Depends(get_store),
-                 format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml")) -> Response:
+                 format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml"),
+                 lang: str = Query("de", pattern="^(de|en)$")) -> Response:
     fmt = _rdf_format(request, format, "The shapes")
     body = await anyio.to_thread.run_sync(lambda: _graph_rdf(store, SHAPES_GRAPH, fmt or "TURTLE"))
     if fmt is None:
-        return _source_page("SHACL shapes – Zukunftsdialog Industrie", body)
+        html = await anyio.to_thread.run_sync(lambda: _doc_page("shapes.html", lang, shapes=model_docs.shapes(body, lang)))
+        return HTMLResponse(html, headers={"Vary": "Accept"})
     return _rdf_response(body, fmt)
+
+
+@router.get("/context.jsonld", summary="The JSON-LD context of our JSON-LD (embedded in each document too)")
+def jsonld_context() -> Response:
+    return Response(jsonld.context_document(), media_type="application/ld+json; charset=utf-8", headers=dict(CORS))
 
 
 @router.get("/dump.{suffix}", summary="The whole dataset: ttl, trig, nq or jsonld", responses={

@@ -16,6 +16,7 @@ from api.negotiation import LANGUAGE_VARY, language
 from api.problems import graph_errors
 from graph import network
 from graph.export import NETWORK_DUMPS
+from graph.page import gephi
 from graph.store import Store
 
 router = APIRouter(tags=["network"])
@@ -101,14 +102,16 @@ def _dump_route(fmt: str):
         as_of: AsOfQ = None,
         store: Store = Depends(get_store),
     ) -> Response:
+        lang = language(request, lang)
         g, etag, cached = _negotiated(request, store, fmt, view, focus, depth, lang, as_of)
         if cached is not None:
             return cached
-        return Response(network.dump(g, fmt), media_type=media, headers={
+        return Response(gephi.dump(g, fmt, lang), media_type=media, headers={
             "ETag": etag, "Vary": LANGUAGE_VARY,
             "Content-Disposition": f'attachment; filename="zukunftsdialog-{view}.{fmt}"'})
 
-    dump.__doc__ = f"The same network as {fmt.upper()} for Gephi (list attributes as JSON strings)."
+    dump.__doc__ = (f"The same network as {fmt.upper()} for Gephi: directed edges with their relation, nodes with the "
+                    "page's positions, colours and sizes (list attributes as JSON strings).")
     return dump
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from html import escape
 
 from graph import __version__
-from graph.domain.describe import labels
+from graph.domain.describe import names
 from graph.domain import passages
 from graph.domain.sources import CELL_JOIN, AnchorError, InContext, Rendered, Selector, anchor_all, in_context, render, slug
 from graph.vocab import ID_BASE
@@ -80,14 +80,6 @@ class SourceView:
     unfound: list[tuple[str, str]]  # (excerpt IRI, reason): selectors written later that do not anchor
 
 
-def _label(found: dict[str, dict[str, str]], iri: str, lang: str) -> str:
-    by_lang = found.get(iri, {})
-    for candidate in (lang, "de" if lang == "en" else "en", ""):
-        if candidate in by_lang:
-            return by_lang[candidate]
-    return next(iter(by_lang.values()), iri.rsplit("/", 1)[-1])
-
-
 def _supports_button(number: dict[str, int], label: str):
     def after(s: str) -> str:
         n = number[s]
@@ -118,11 +110,11 @@ def source_view(store: Store, source: str, lang: str) -> SourceView | None:
     sels = tuple(passages.selectors(store, source).get(source, []))
     rendered, excerpts, unfound = _rendered(text, sels, lang)
     supported = passages.supports(store, source)
-    found = labels(store, sorted({f for fs in supported.values() for f in fs}))
+    found = names(store, sorted({f for fs in supported.values() for f in fs}))
     items = []
     for k, excerpt in enumerate(excerpts):
         s = slug(excerpt)
-        facts = [Fact(f, href(f), _label(found, f, lang)) for f in supported.get(excerpt, [])]
+        facts = [Fact(f, href(f), found.name(f, lang) or f.rsplit("/", 1)[-1]) for f in supported.get(excerpt, [])]
         shown = rendered.texts[s].replace(CELL_JOIN, " · ")  # cells as cells, not as Markdown pipes
         items.append(Passage(k + 1, s, excerpt, shown, facts, bool(_SAFE_SLUG.match(s))))
     return SourceView(rendered.html, items, list(unfound))

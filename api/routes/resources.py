@@ -10,11 +10,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import get_store
-from api.listing import IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_iri, negotiate_lang, page_response, paging, store_guard
+from api.listing import (FILTER_MARK, IRI_PATTERN, LIST_RESPONSES, ListPage, Paging, cached_json, check_day, check_iri,
+                         known_parameters, negotiate_lang, page_response, paging, read_view, resolve_filter, store_guard)
 from graph.domain import lists as queries
 from graph.store import Store
 
-router = APIRouter(prefix="/api", tags=["resources"], dependencies=[Depends(store_guard)])
+router = APIRouter(prefix="/api", tags=["resources"], dependencies=[Depends(store_guard), Depends(known_parameters)])
 
 IRI = Annotated[str, Field(description="IRI of the resource", examples=["https://w3id.org/zukunftsdialog/id/organisation/dgb-nrw"])]
 
@@ -36,7 +37,17 @@ class PersonRef(BaseModel):
     name: str
 
 
-class Representative(BaseModel):
+class Tenure(BaseModel):
+    """When a post was held, as precisely as the sources say: null where no source says."""
+
+    post: IRI
+    start: str | None = Field(description="Start of the holding: YYYY-MM-DD, YYYY-MM or YYYY; null where no source dates it.")
+    end: str | None = Field(description="End of the holding, as precise as the source; null where no source ends it.")
+    start_inferred: bool = Field(description="The start is inferred (from a weekday or the context), not printed in the source.")
+    end_inferred: bool = Field(description="The end is inferred, not printed in the source.")
+
+
+class Representative(Tenure):
     person: PersonRef
     role: Ref | None
 
@@ -52,7 +63,7 @@ class Organisation(BaseModel):
     representatives: list[Representative]
 
 
-class PostRef(BaseModel):
+class PostRef(Tenure):
     organisation: Ref
     role: Ref | None
 
@@ -155,30 +166,37 @@ class ValidationReport(BaseModel):
 StoreDep = Annotated[Store, Depends(get_store)]
 LangDep = Annotated[str, Depends(negotiate_lang)]
 PagingDep = Annotated[Paging, Depends(paging)]
+ReadDep = Annotated[Store, Depends(read_view)]
+AsOfQ = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2025-06-01"],
+                                    description="The day whose post holders to show (YYYY-MM-DD; default: today).")]
 
 
 @router.get("/organisations", response_model=ListPage[Organisation], responses=LIST_RESPONSES,
             summary="Organisations with type, parent body and representatives")
 def list_organisations(
-    request: Request, store: StoreDep, lang: LangDep, page: PagingDep,
-    type_: Annotated[str | None, Query(pattern=IRI_PATTERN, alias="type", description="Organisation-type IRI, e.g. …/organisation-type/gewerkschaft")] = None,
+    request: Request, store: ReadDep, lang: LangDep, page: PagingDep, as_of: AsOfQ = None,
+    type_: Annotated[str | None, Query(alias="type", max_length=2000, json_schema_extra={FILTER_MARK: "type"}, description="Organisation type: its slug (`gewerkschaft`) or IRI (…/organisation-type/gewerkschaft); an unknown one is a 422 listing the valid ones.",
+                                       examples=["gewerkschaft"])] = None,
     signatory: Annotated[bool | None, Query(description="Only organisations a document was (true) or was not (false) signed for.")] = None,
 ) -> Response:
-    result = queries.organisations(store, lang, type_=check_iri("type", type_), signatory=signatory,
-                                   limit=page.limit, offset=page.offset)
+    # The valid values come from the whole graph (types are editorial: editorial=false keeps the
+    # filter valid and answers with what the view has).
+    chosen = resolve_filter(request.app.state.store, "type", type_)
+    result = queries.organisations(store, lang, type_=chosen, signatory=signatory,
+                                   as_of=check_day("as_of", as_of), limit=page.limit, offset=page.offset)
     return page_response(request, result, page)
 
 
 @router.get("/persons", response_model=ListPage[Person], responses=LIST_RESPONSES,
             summary="Persons with honorifics and the posts they hold")
-def list_persons(request: Request, store: StoreDep, lang: LangDep, page: PagingDep) -> Response:
-    return page_response(request, queries.persons(store, lang, limit=page.limit, offset=page.offset), page)
+def list_persons(request: Request, store: ReadDep, lang: LangDep, page: PagingDep, as_of: AsOfQ = None) -> Response:
+    return page_response(request, queries.persons(store, lang, as_of=check_day("as_of", as_of), limit=page.limit, offset=page.offset), page)
 
 
 @router.get("/themes", response_model=ListPage[Theme], responses=LIST_RESPONSES,
             summary="The key themes (or another theme scheme) with recommendation counts")
 def list_themes(
-    request: Request, store: StoreDep, lang: LangDep, page: PagingDep,
+    request: Request, store: ReadDep, lang: LangDep, page: PagingDep,
     scheme: Annotated[str | None, Query(pattern=IRI_PATTERN, description="Concept scheme IRI (default: the letter's key themes).")] = None,
 ) -> Response:
     chosen = check_iri("scheme", scheme) or queries.THEMES_SCHEME
@@ -187,14 +205,14 @@ def list_themes(
 
 @router.get("/policy-levels", response_model=ListPage[PolicyLevel], responses=LIST_RESPONSES,
             summary="Policy levels (Land, Bund, EU, not stated) with recommendation counts")
-def list_policy_levels(request: Request, store: StoreDep, lang: LangDep, page: PagingDep) -> Response:
+def list_policy_levels(request: Request, store: ReadDep, lang: LangDep, page: PagingDep) -> Response:
     return page_response(request, queries.policy_levels(store, lang, limit=page.limit, offset=page.offset), page)
 
 
 @router.get("/documents", response_model=ListPage[Document], responses=LIST_RESPONSES,
             summary="Documents of the dialogue and the sources reporting on them")
 def list_documents(
-    request: Request, store: StoreDep, lang: LangDep, page: PagingDep,
+    request: Request, store: ReadDep, lang: LangDep, page: PagingDep,
     kind: Annotated[Literal["document", "source"] | None, Query(description="Only documents or only sources.")] = None,
 ) -> Response:
     return page_response(request, queries.documents(store, lang, kind=kind, limit=page.limit, offset=page.offset), page)
@@ -202,7 +220,7 @@ def list_documents(
 
 @router.get("/events", response_model=ListPage[Event], responses=LIST_RESPONSES,
             summary="Events of the dialogue (meetings, the signing) with date and topics")
-def list_events(request: Request, store: StoreDep, lang: LangDep, page: PagingDep) -> Response:
+def list_events(request: Request, store: ReadDep, lang: LangDep, page: PagingDep) -> Response:
     return page_response(request, queries.events(store, lang, limit=page.limit, offset=page.offset), page)
 
 

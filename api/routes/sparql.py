@@ -28,14 +28,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.auth import require_token
 from api.deps import get_store
 from api.negotiation import accepted, wants_html
-from api.problems import Problem, answer, problem_responses
+from api.problems import Problem, answer, problem_responses, store_problem
 from graph.domain import catalog as dataset_description
 from graph.domain import examples as query_examples
 from graph.shacl import update as updates
 from graph.formats import content_type
 from graph.query.service import (
     ForbiddenOperation, InvalidDataset, NotAcceptable, QueryLimits, QueryService, QueryTimeout, QueryTooExpensive,
-    QueryTooLarge, ServiceBusy, UpdateTimeout, UpdateTooExpensive, media_type_of, negotiate,
+    QueryTooLarge, ResultTooLarge, ServiceBusy, UpdateTimeout, UpdateTooExpensive, media_type_of, negotiate,
 )
 from graph.store import QuerySyntaxError, Store, StoreError
 
@@ -227,8 +227,10 @@ async def sparql(request: Request, store: Store = Depends(get_store)) -> Respons
         raise problem(422, str(exc), "query-too-expensive") from None
     except ServiceBusy as exc:
         raise Problem(429, str(exc), type_="busy", headers={**CORS, "Retry-After": "5"}) from None
+    except ResultTooLarge as exc:
+        raise problem(422, str(exc), "result-too-large") from None
     except StoreError as exc:
-        raise problem(502 if store.location.startswith("http") else 500, str(exc), "store-error") from None
+        raise store_problem(exc, dict(CORS)) from None
     return Response(answer.body, media_type=content_type(answer.media_type), headers=_headers())
 
 
@@ -327,7 +329,7 @@ async def sparql_update(request: Request, store: Store = Depends(get_store),
     except (QuerySyntaxError, SyntaxError, ValueError) as exc:
         raise problem(400, f"The update does not parse: {exc}", "update-syntax") from None
     except StoreError as exc:
-        raise problem(400, f"The update cannot be applied: {exc}", "update-failed") from None
+        raise store_problem(exc, dict(CORS)) from None
     if not report.conforms:
         raise problem(422, "The update would break the shapes; nothing was changed.", "shacl-violation",
                       **report.to_dict())

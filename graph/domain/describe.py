@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from graph import labels as graph_labels
 from graph.domain.catalog import ld_query
-from graph.vocab import PREFIXES
+from graph.vocab import ID_BASE, PREFIXES
 from graph.store import Store, StoreError
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -53,6 +53,7 @@ class Description:
     incoming: list[tuple[str, str]]  # (subject IRI, predicate IRI)
     quotes: list[Quote]
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI -> {lang: label}
+    unlabelled: dict[str, tuple[list[str], str | None]] = field(default_factory=dict)  # IRI -> (types, quote)
 
     def statements(self, subject: ox.NamedNode | ox.BlankNode | None = None) -> list[ox.Triple]:
         """The triples about ``subject`` (default: the resource), ``rdf:type`` first."""
@@ -70,8 +71,26 @@ class Description:
         by_lang = self.labels.get(iri) or {}
         return graph_labels.best_label([(graph_labels.LABEL_PROPERTIES[0], tag, text) for tag, text in by_lang.items()], lang)
 
+    def name(self, iri: str, lang: str = "de") -> str | None:
+        """A label, or for a resource without one a name made from what it is: an excerpt by
+        its quote („Anja Weber Vorsitzende…“), anything else by its type and the last
+        segment of its IRI („Mitgliedschaft: dgb-nrw“)."""
+        found = self.label(iri, lang)
+        if found or iri not in self.unlabelled:
+            return found
+        types, quote = self.unlabelled[iri]
+        if quote:
+            text = " ".join(quote.replace("\\|", "|").strip(" |").replace(" | ", " · ").split())
+            return "„" + (text if len(text) <= 70 else text[:68].rsplit(" ", 1)[0] + " …") + "“"
+        kind = next((self.label(t, lang) for t in types if self.label(t, lang)), None)
+        return f"{kind}: {iri.rstrip('/').rsplit('/', 1)[-1]}" if kind else None
+
     def serialise(self, fmt: ox.RdfFormat) -> bytes:
-        """The RDF of this description (Turtle with our prefixes)."""
+        """The RDF of this description (Turtle with our prefixes, JSON-LD compacted with our context)."""
+        if fmt == ox.RdfFormat.JSON_LD:
+            from graph.jsonld import compact
+
+            return compact(self.triples)
         # Our own IRIs contain '/', which a prefixed name would have to escape: keep them whole.
         readable = {k: v for k, v in PREFIXES.items() if k != "id"}
         prefixes = readable if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
@@ -126,7 +145,35 @@ def describe(store: Store, iri: str) -> Description | None:
         wanted.update((s, p))
     wanted.update(q.document for q in quotes if q.document)
     description.labels = labels(store, sorted(wanted))
+    bare = sorted(i for i in wanted if i not in description.labels and i.startswith(ID_BASE))
+    description.unlabelled = _unlabelled(store, bare)
+    if any(types for types, _ in description.unlabelled.values()):
+        type_iris = sorted({t for types, _ in description.unlabelled.values() for t in types} - set(description.labels))
+        description.labels.update(labels(store, type_iris))
     return description
+
+
+def names(store: Store, iris: list[str]) -> Description:
+    """Only the names of ``iris`` (labels, or for unlabelled resources their quote or type), for
+    pages that list resources without describing them; ask it with :meth:`Description.name`."""
+    found = Description("", [], [], [], labels=labels(store, iris))
+    found.unlabelled = _unlabelled(store, sorted(i for i in iris if i not in found.labels and i.startswith(ID_BASE)))
+    type_iris = sorted({t for types, _ in found.unlabelled.values() for t in types} - set(found.labels))
+    found.labels.update(labels(store, type_iris))
+    return found
+
+
+def _unlabelled(store: Store, iris: list[str], chunk: int = 200) -> dict[str, tuple[list[str], str | None]]:
+    found: dict[str, tuple[list[str], str | None]] = {}
+    for start in range(0, len(iris), chunk):
+        values = " ".join(_iri(i) for i in iris[start : start + chunk])
+        for row in store.select(_fill(ld_query("fallback.rq"), resources=values)):
+            types, quote = found.setdefault(str(row["r"]), ([], None))
+            if row.get("type") is not None and str(row["type"]) not in types:
+                types.append(str(row["type"]))
+            if row.get("exact") is not None and quote is None:
+                found[str(row["r"])] = (types, str(row["exact"]))
+    return found
 
 
 def _text(term: object) -> str | None:

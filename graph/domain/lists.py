@@ -18,6 +18,7 @@ a fallback to the other language, so a client always has something to show.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -160,11 +161,45 @@ def _slice(items: list, limit: int, offset: int) -> list:
 # --- organisations and persons -----------------------------------------------------------------
 
 
-def _posts(store: Store) -> list[dict[str, str | None]]:
+def as_of_date(value: str | datetime.date | None) -> str:
+    """``value`` as an ISO day (``YYYY-MM-DD``), today if None; ValueError if it is no real day.
+
+    >>> as_of_date("2025-06-01")
+    '2025-06-01'
+    >>> as_of_date("2025-02-30")
+    Traceback (most recent call last):
+    ...
+    ValueError: as_of must be a day YYYY-MM-DD, not '2025-02-30'
+    """
+    if value is None:
+        return datetime.date.today().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"as_of must be a day YYYY-MM-DD, not {value!r}") from None
+
+
+def holdings(store: Store, as_of: str | datetime.date | None = None) -> list[dict[str, Any]]:
+    """The post holdings of the day ``as_of`` (default today), each with ``start`` and ``end``
+    as precise as the sources give them (None where no source says) and whether a date is
+    inferred. The rule is in ``graph/sparql/holdings.rq``."""
+    day = as_of_date(as_of)
+    rows = _select(store, "holdings", as_of=f'"{day}"^^xsd:date')
     return [
-        {"post": str(r["post"]), "org": str(r["org"]), "person": str(r["person"]), "role": _s(r["role"])}
-        for r in _select(store, "posts")
+        {"post": str(r["post"]), "org": str(r["org"]), "person": str(r["person"]), "role": _s(r["role"]),
+         "start": _s(r["start"]), "end": _s(r["end"]),
+         "start_inferred": _s(r["start_inferred"]) == "true", "end_inferred": _s(r["end_inferred"]) == "true"}
+        for r in rows
     ]
+
+
+def _dated(p: dict[str, Any]) -> dict[str, Any]:
+    """The time fields of one holding, for the JSON answer."""
+    return {"start": p["start"], "end": p["end"], "start_inferred": p["start_inferred"], "end_inferred": p["end_inferred"]}
 
 
 def organisations(
@@ -173,14 +208,17 @@ def organisations(
     *,
     type_: str | None = None,
     signatory: bool | None = None,
+    as_of: str | datetime.date | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> Page:
-    """Organisations with type, parent body and representatives (persons holding a post there).
+    """Organisations with type, parent body and representatives (persons holding a post there
+    on the day ``as_of``, default today, each with ``start`` and ``end``).
 
     ``type_`` keeps those classified so (an organisation-type IRI); ``signatory`` those on
     whose behalf a document was signed (True) or not (False).
     """
+    day = as_of_date(as_of)
     if type_ is not None:
         iri_term(type_)
     rows = _select(store, "organisations")
@@ -196,7 +234,7 @@ def organisations(
     total = len(orgs)
     orgs = _slice(orgs, limit, offset)
     ids = [o["id"] for o in orgs]
-    posts = [p for p in _posts(store) if p["org"] in set(ids)]
+    posts = [p for p in holdings(store, day) if p["org"] in set(ids)]
     labels = labels_of(store, ids + [o["type"] for o in orgs] + [p["person"] for p in posts] + [p["role"] for p in posts])
     alts: dict[str, list[str]] = defaultdict(list)
     if ids:
@@ -206,7 +244,7 @@ def organisations(
     for o in orgs:
         reps = [
             {"person": {"id": p["person"], "name": pick(labels.get(p["person"], {}), lang) or p["person"]},
-             "role": _ref(p["role"], labels, lang)}
+             "role": _ref(p["role"], labels, lang), "post": p["post"], **_dated(p)}
             for p in posts if p["org"] == o["id"]
         ]
         items.append({
@@ -220,13 +258,16 @@ def organisations(
     return Page(items, total)
 
 
-def persons(store: Store, lang: str = "de", *, limit: int = 100, offset: int = 0) -> Page:
-    """Persons with name, honorifics and the posts they hold (organisation and role)."""
+def persons(store: Store, lang: str = "de", *, as_of: str | datetime.date | None = None,
+            limit: int = 100, offset: int = 0) -> Page:
+    """Persons with name, honorifics and the posts they hold on the day ``as_of`` (default
+    today): organisation, role, ``start`` and ``end``."""
+    day = as_of_date(as_of)
     rows = _select(store, "persons")
     total = len(rows)
     rows = _slice(rows, limit, offset)
     ids = {str(r["person"]) for r in rows}
-    posts = [p for p in _posts(store) if p["person"] in ids]
+    posts = [p for p in holdings(store, day) if p["person"] in ids]
     labels = labels_of(store, [p["org"] for p in posts] + [p["role"] for p in posts])
     items = []
     for r in rows:
@@ -237,7 +278,8 @@ def persons(store: Store, lang: str = "de", *, limit: int = 100, offset: int = 0
             "honorific_prefix": _s(r["prefix"]),
             "honorific_suffix": _s(r["suffix"]),
             "posts": [
-                {"organisation": _ref(p["org"], labels, lang), "role": _ref(p["role"], labels, lang)}
+                {"organisation": _ref(p["org"], labels, lang), "role": _ref(p["role"], labels, lang),
+                 "post": p["post"], **_dated(p)}
                 for p in posts if p["person"] == pid
             ],
         })
@@ -538,3 +580,29 @@ def organisations_among(store: Store, iris: list[str]) -> set[str]:
     if not iris:
         return set()
     return {str(r["x"]) for r in _select(store, "organisations-among", nodes=_values(iris))}
+
+
+def scheme_concepts(store: Store, scheme: str) -> list[str]:
+    """The IRIs of the concepts of one concept scheme."""
+    return _concepts(store, scheme)
+
+
+def organisation_iris(store: Store) -> list[str]:
+    """The IRIs of every organisation."""
+    return [str(r["org"]) for r in _select(store, "organisations")]
+
+
+def is_recommendation(store: Store, iri: str) -> bool:
+    """True if ``iri`` is a recommendation of the graph."""
+    return bool(_select(store, "is-recommendation", rec=iri_term(iri)))
+
+
+def recommendations_with_text(store: Store, text: str, source: str) -> list[str]:
+    """The recommendations with this text (label or quote) and this ``dcterms:source``."""
+    literal = str(ox.Literal(text))  # N-Triples escaping: the text cannot change the query
+    return [str(r["rec"]) for r in _select(store, "recommendation-same-text", text=literal, source=iri_term(source))]
+
+
+def graph_triples(store: Store, graph: str) -> list[dict[str, Any]]:
+    """The triples of one named graph as rows (s, p, o as rdflib terms)."""
+    return _select(store, "graph-triples", graph=iri_term(graph))

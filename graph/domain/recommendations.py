@@ -131,7 +131,8 @@ def recommendation_quads(new: NewRecommendation, *, ident: str | None = None, no
     text = ox.Literal(new.text.strip(), language=new.lang)
     source = ox.NamedNode(new.source.strip())
     excerpt = ox.NamedNode(f"{ID_BASE}excerpt/api-{ident}")
-    selector = ox.BlankNode()
+    # An IRI, not a blank node: a remote SPARQL server can be told to delete it exactly.
+    selector = ox.NamedNode(f"{ID_BASE}excerpt/api-{ident}-selector")
 
     def n(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
@@ -178,16 +179,113 @@ def recommendation_quads(new: NewRecommendation, *, ident: str | None = None, no
     return Added(rec.value, graph.value), [ox.Quad(s, p, o, graph) for s, p, o in triples]
 
 
-def add_recommendation(store: Store, new: NewRecommendation) -> Added:
+class Duplicate(Exception):
+    """A recommendation with the same text and source is already stored (``existing``: its IRI)."""
+
+    def __init__(self, existing: str):
+        super().__init__(f"a recommendation with this text and source exists: {existing}")
+        self.existing = existing
+
+
+class KeyReused(Exception):
+    """The idempotency key was used before for a different submission (``existing``: its IRI)."""
+
+    def __init__(self, existing: str):
+        super().__init__(f"this Idempotency-Key was used for another submission: {existing}")
+        self.existing = existing
+
+
+class NotSubmitted(Exception):
+    """The recommendation exists but was not submitted through the API (curated data)."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The outcome of a submission: what is stored, and whether this call stored it."""
+
+    added: Added
+    replayed: bool
+
+
+def ident_for_key(key: str) -> str:
+    """The identifier a submission with this idempotency key gets: the same key, the same IRI,
+    in every process and after a restart (nothing else needs to remember the key).
+
+    >>> ident_for_key("k1") == ident_for_key("k1") != ident_for_key("k2")
+    True
+    """
+    import hashlib
+
+    return "k" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:31]
+
+
+def _comparable(rows: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    # The submission's own times and the selector's blank node differ by nature.
+    stamps = {f"<{PROV}generatedAtTime>", f"<{DCT}created>"}
+    return {(s, p, o) for s, p, o in rows if p not in stamps and not s.startswith("_:") and not o.startswith("_:")}
+
+
+def _stored_rows(store: Store, graph: str) -> list[tuple[str, str, str]]:
+    def text(term: Any) -> str:
+        from rdflib import BNode
+
+        return "_:" if isinstance(term, BNode) else term.n3()
+
+    return [(text(r["s"]), text(r["p"]), text(r["o"])) for r in queries.graph_triples(store, graph)]
+
+
+def _new_rows(quads: list[ox.Quad]) -> list[tuple[str, str, str]]:
+    from graph.store import to_rdflib
+
+    def text(term: Any) -> str:
+        return "_:" if isinstance(term, ox.BlankNode) else to_rdflib(term).n3()
+
+    return [(text(q.subject), text(q.predicate), text(q.object)) for q in quads]
+
+
+def add_recommendation(store: Store, new: NewRecommendation, *, key: str | None = None) -> Stored:
     """Check and store a new recommendation; :class:`Rejected` (nothing stored) if the fields
-    or the shapes refuse it."""
+    or the shapes refuse it, :class:`Duplicate` if one with the same text and source exists.
+
+    With an idempotency ``key``: the same key and submission answer with what the first call
+    stored (``replayed``), stored once; the same key with another submission is :class:`KeyReused`.
+    """
     from graph.shacl import validation
 
     errors = field_errors(store, new)
     if errors:
         raise Rejected(errors)
-    added, quads = recommendation_quads(new)
-    report = validation.insert_checked(store, quads)
-    if not report.conforms:
-        raise Rejected([], report)
-    return added
+    ident = ident_for_key(key) if key is not None else None
+    with validation.write_lock():  # the look-ups and the write as one step
+        added, quads = recommendation_quads(new, ident=ident)
+        if key is not None and queries.is_recommendation(store, added.id):
+            if _comparable(_stored_rows(store, added.graph)) != _comparable(_new_rows(quads)):
+                raise KeyReused(added.id)
+            return Stored(added, replayed=True)
+        existing = queries.recommendations_with_text(store, new.text.strip(), new.source.strip())
+        if existing:
+            raise Duplicate(existing[0])
+        report = validation.insert_checked(store, quads)
+        if not report.conforms:
+            raise Rejected([], report)
+    return Stored(added, replayed=False)
+
+
+def submission_graph(rec_iri: str) -> str | None:
+    """The named graph a recommendation submitted through the API came in (None for others)."""
+    slug = rec_iri.removeprefix(f"{ID_BASE}recommendation/")
+    return f"{SOURCE}{slug}" if slug.startswith("api-") and slug != rec_iri else None
+
+
+def remove_recommendation(store: Store, rec_iri: str) -> Any:
+    """Remove exactly what the submission added (its named graph), checked against the shapes
+    like any write. Returns the report (not conforming: nothing removed); LookupError if there
+    is no such recommendation, :class:`NotSubmitted` if it is curated data."""
+    from graph.shacl import validation
+
+    if not queries.is_recommendation(store, rec_iri):
+        raise LookupError(f"no recommendation {rec_iri}")
+    graph = submission_graph(rec_iri)
+    if graph is None or not queries.graph_triples(store, graph):
+        raise NotSubmitted(rec_iri)
+    return validation.update_checked(store, f"DELETE WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")

@@ -24,6 +24,13 @@ passage stays addressable and its marks together hold exactly its quote.
 <h1>Title</h1><p>We <strong><mark id="1" data-passage="1">agree</mark></strong><mark data-passage="1"> to</mark> act.</p><table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td><mark id="2" data-passage="2">one</mark></td><td><mark data-passage="2">two</mark></td></tr></tbody></table>
 >>> html.texts == {"1": "agree to", "2": "one | two"}
 True
+
+Overlapping passages nest where they can and split where they cross; each keeps its id:
+
+>>> t = "one two three four five"
+>>> print(render(t, anchor_all(t, [Selector("ex/A", "one two three"), Selector("ex/B", "two three four"),
+...                                Selector("ex/C", "three")])).html)
+<p><mark id="A" data-passage="A">one <mark id="B" data-passage="B">two <mark id="C" data-passage="C">three</mark></mark></mark><mark data-passage="B"> four</mark> five</p>
 """
 
 from __future__ import annotations
@@ -281,11 +288,13 @@ class _PlainText(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in _CELLS:
             self.parts.append(" · ")
+        elif tag == "br":  # a line break inside a block (the letter's signatures): a space, as selectors read it
+            self.parts.append(" ")
         elif tag in _BLOCKS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCKS:
+        if tag in _BLOCKS and tag != "br":
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:

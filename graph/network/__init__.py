@@ -202,6 +202,7 @@ _START_PREDICATES = (DCT + "date", SCHEMA + "startDate", PROV + "startedAtTime",
 _END_PREDICATES = (SCHEMA + "endDate", PROV + "endedAtTime", PROV + "invalidatedAtTime", SCHEMA + "dissolutionDate")
 _TEXT_PREDICATES = (ZD + "quote", SCHEMA + "text", RDF + "value", DCT + "description")
 
+_EDITORIAL_QUERY = sparql.text("network-editorial.rq")
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,8 @@ class Facts:
 
     props: dict[str, dict[str, list[Any]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     inverse: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    #: (s, p, o) of the triples only the editorial graph states (o as in ``props``)
+    editorial: set[tuple[str, str, Any]] = field(default_factory=set)
     digest: str = ""
 
     def values(self, s: str, p: str) -> list[Any]:
@@ -255,6 +258,10 @@ def load_facts(store: Store) -> Facts:
         if isinstance(o, str):
             facts.inverse[o][p].append(s)
         lines.append(f"{s}\x00{p}\x00{o!r}")
+    for row in store.query(_EDITORIAL_QUERY):
+        s, p, o = _term(row["s"]), _term(row["p"]), _term(row["o"])
+        facts.editorial.add((s, p, o))
+        lines.append(f"editorial\x00{s}\x00{p}\x00{o!r}")
     # Sorted, so that the digest does not depend on the order the store answers in.
     for line in sorted(lines):
         h.update(line.encode("utf-8", "surrogatepass"))
@@ -357,9 +364,24 @@ def _dates(facts: Facts, s: str, predicates: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
+_INSTANT_VALUES = (TIME + "inXSDDate", TIME + "inXSDDateTimeStamp", TIME + "inXSDgYearMonth", TIME + "inXSDgYear")
+
+
 def _instant_date(facts: Facts, instant: str) -> str | None:
-    found = _dates(facts, instant, (TIME + "inXSDDate", TIME + "inXSDDateTimeStamp"))
+    found = _dates(facts, instant, _INSTANT_VALUES)
     return found[0] if found else None
+
+
+def _post_dates(facts: Facts, post: str) -> tuple[str | None, str | None]:
+    """Start and end of a post's holding as the sources give them (a day, month or year), from
+    the memberships that attest it (``zd:attests``); None where no source dates it."""
+    starts, ends = [], []
+    for membership in facts.inverse.get(post, {}).get(ZD + "attests", []):
+        for interval in facts.iris(membership, ORG + "memberDuring"):
+            for key, out in ((TIME + "hasBeginning", starts), (TIME + "hasEnd", ends)):
+                for instant in facts.iris(interval, key):
+                    out += [lit.value for p in _INSTANT_VALUES for lit in facts.literals(instant, p)]
+    return (min(starts) if starts else None, max(ends) if ends else None)
 
 
 def _interval(facts: Facts, interval: str) -> tuple[str | None, str | None]:
@@ -415,18 +437,21 @@ def _node_type(facts: Facts, s: str) -> str | None:
     return None
 
 
-def _add_edge(g: nx.Graph, a: str, b: str, etype: str, **attrs: Any) -> None:
+def _add_edge(g: nx.Graph, a: str, b: str, etype: str, editorial: bool = False, **attrs: Any) -> None:
+    """Add (or extend) the edge a–b; it stays ``editorial`` only while every link making it is."""
     if a == b or a not in g or b not in g:
         return
     if g.has_edge(a, b):
         data = g.edges[a, b]
+        data["editorial"] = data["editorial"] and editorial
         if etype not in data["types"]:
             data["types"].append(etype)
         for k, v in attrs.items():
             if v is not None:
                 data.setdefault(k, v)
         return
-    g.add_edge(a, b, type=etype, types=[etype], source_node=a, **{k: v for k, v in attrs.items() if v is not None})
+    g.add_edge(a, b, type=etype, types=[etype], source_node=a, editorial=editorial,
+               **{k: v for k, v in attrs.items() if v is not None})
 
 
 def _full_graph(facts: Facts, lang: str) -> nx.Graph:
@@ -493,8 +518,11 @@ def _full_graph(facts: Facts, lang: str) -> nx.Graph:
                     "organisation": {"id": org_iri, "label": g.nodes[org_iri]["label"]},
                     "role": _concept(facts, roles[0], lang) if roles else None,
                 }
+                start, end = _post_dates(facts, post)
+                post_info["start"], post_info["end"] = start, end
                 g.nodes[person].setdefault("posts", []).append(post_info)
-                _add_edge(g, person, org_iri, "holds-post", role=post_info["role"]["label"] if roles else None)
+                _add_edge(g, person, org_iri, "holds-post", role=post_info["role"]["label"] if roles else None,
+                          start=_iso(start) if start else None, end=_iso(end) if end else None)
     for membership, p_map in sorted(facts.props.items()):
         members, orgs = p_map.get(ORG + "member", []), p_map.get(ORG + "organization", [])
         for person in members:
@@ -523,17 +551,29 @@ def _full_graph(facts: Facts, lang: str) -> nx.Graph:
                 else:
                     etype_here = etype
                 a, b = (o, s) if reverse else (s, o)
-                _add_edge(g, a, b, etype_here)
+                _add_edge(g, a, b, etype_here, editorial=(s, p, o) in facts.editorial)
 
     # A node with no date of its own that is known only from dated documents, meetings or
     # recommendations first appears with the earliest of them (e.g. a guest of one meeting):
     # ``seen_from``, used by the time filter and kept apart from the dates the sources give.
+    # An undated statement is known from the meeting it was made at: it is seen from that day
+    # too (so a person quoted only there, e.g. a guest of one meeting, is as well).
     for n, data in g.nodes(data=True):
-        if data["start"] or g.degree(n) == 0:
+        if data["type"] == "statement" and not data["start"]:
+            meetings = [g.nodes[m]["start"] for m in g.neighbors(n) if g.nodes[m]["type"] == "event" and g.nodes[m]["start"]]
+            if meetings:
+                data["seen_from"] = min(meetings)
+    for n, data in g.nodes(data=True):
+        if data["type"] == "person" and not data["start"] and data.get("posts"):
+            starts = [p["start"] for p in data["posts"]]
+            if all(starts):  # every post of theirs has a start: a successor, e.g.
+                data["seen_from"] = _iso(min(starts))
+    for n, data in g.nodes(data=True):
+        if data["start"] or data.get("seen_from") or g.degree(n) == 0:
             continue
         linked = [g.nodes[m] for m in g.neighbors(n)]
-        if all(m["type"] in _CARRIERS and m["start"] for m in linked):
-            data["seen_from"] = min(m["start"] for m in linked)
+        if all(m["type"] in _CARRIERS and (m["start"] or m.get("seen_from")) for m in linked):
+            data["seen_from"] = min(m["start"] or m["seen_from"] for m in linked)
 
     # What each node links to, for the page's theme / level filters and the details panel.
     for n, data in g.nodes(data=True):
@@ -594,7 +634,9 @@ def _co_graph(g: nx.Graph, members: Iterable[str], via: Iterable[str], etype: st
         for a, b in combinations(linked, 2):
             weights[(a, b)].append(hub)
     for (a, b), hubs in sorted(weights.items()):
-        out.add_edge(a, b, type=etype, types=[etype], weight=len(hubs), via=hubs)
+        # editorial if every shared neighbour is reached through an editorial link
+        editorial = all(g.edges[a, h]["editorial"] or g.edges[b, h]["editorial"] for h in hubs)
+        out.add_edge(a, b, type=etype, types=[etype], weight=len(hubs), via=hubs, editorial=editorial)
     return out
 
 
@@ -630,7 +672,9 @@ def _view(g: nx.Graph, view: str) -> nx.Graph:
                 for t in sorted(m for m in linked if g.nodes[m]["type"] == "theme"):
                     weights[(a, t)].append(carrier)
         for (a, t), carriers in sorted(weights.items()):
-            out.add_edge(a, t, type="actor-theme", types=["actor-theme"], weight=len(carriers), via=carriers)
+            editorial = all(g.edges[a, c]["editorial"] or g.edges[c, t]["editorial"] for c in carriers)
+            out.add_edge(a, t, type="actor-theme", types=["actor-theme"], weight=len(carriers), via=carriers,
+                         editorial=editorial)
         return out
     raise ValueError(f"unknown view {view!r}; known: {', '.join(VIEWS)}")
 

@@ -355,10 +355,27 @@ def page_data(g_de: nx.Graph, labels_en: dict[str, str] | None = None, *, lang: 
         "levels": choices(levels),
         "org_types": sorted(({"id": k, "labels": v} for k, v in org_types.items()), key=lambda c: c["labels"]["de"]),
         "dates": dates,
+        # How exact each date is where a source gives only a year or a month (timeline, details).
+        "date_precision": _date_precisions(data),
         "focus": focus,
         "depth": depth,
         "ui": UI,
     }
+
+
+def _date_precisions(data: list[dict[str, Any]]) -> dict[str, str]:
+    """ISO date -> ``year`` / ``month`` where every node with that date has it only that exactly."""
+    out: dict[str, str] = {}
+    exact: set[str] = set()
+    for d in data:
+        day, precision = d.get("date") or d.get("start"), d.get("date_precision")
+        if not day:
+            continue
+        if precision in ("year", "month"):
+            out.setdefault(day, precision)
+        else:
+            exact.add(day)
+    return {k: v for k, v in out.items() if k not in exact}
 
 
 @cache

@@ -45,11 +45,11 @@ from graph.formats import GRAPH_MEDIA_TYPES, SOLUTION_MEDIA_TYPES, Formats, choo
 from graph.sparql import guard as sparql_guard
 from graph.vocab import PREFIXES
 from graph.sparql.guard import ForbiddenOperation
-from graph.store import EmbeddedStore, QuerySyntaxError, RemoteStore, Store, StoreError, StoreTimeout
+from graph.store import EmbeddedStore, QuerySyntaxError, RemoteStore, Store, StoreError, StoreTimeout, io_error
 
 __all__ = [
     "ForbiddenOperation", "InvalidDataset", "NotAcceptable", "QueryAnswer", "QueryLimits", "QueryService",
-    "QueryTimeout", "QueryTooExpensive", "QueryTooLarge", "ServiceBusy", "UpdateTimeout", "UpdateTooExpensive", "SOLUTION_MEDIA_TYPES", "GRAPH_MEDIA_TYPES",
+    "QueryTimeout", "QueryTooExpensive", "QueryTooLarge", "ResultTooLarge", "ServiceBusy", "UpdateTimeout", "UpdateTooExpensive", "SOLUTION_MEDIA_TYPES", "GRAPH_MEDIA_TYPES",
 ]
 log = logging.getLogger("zdg.sparql")
 
@@ -72,6 +72,10 @@ class InvalidDataset(QuerySyntaxError):
 
 class QueryTooExpensive(StoreError):
     """The worker running the query died (it ran out of the memory a query may use)."""
+
+
+class ResultTooLarge(StoreError):
+    """The answer would be larger than ``ZDG_MAX_RESULT_MB``."""
 
 
 class UpdateTimeout(StoreError):
@@ -273,7 +277,22 @@ class _FrameReader:
                 self.done.set_exception(OSError("reply too large"))
                 return
         if self.size is not None and len(self.buffer) >= 4 + self.size:
-            self.done.set_result(bytes(self.buffer[4 : 4 + self.size]))
+            self.done.set_result(memoryview(self.buffer)[4 : 4 + self.size])  # no copy: unpickled once
+
+
+def _remove_orphans() -> None:
+    """Remove snapshot folders whose server is gone (killed, so it could not clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob("zdg-sparql-*"):
+        owner = folder.name.split("-")[2]
+        if owner.isdigit():
+            try:
+                os.kill(int(owner), 0)
+                continue  # its server still runs
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Snapshots:
@@ -282,12 +301,14 @@ class _Snapshots:
     def __init__(self, store: EmbeddedStore, keep_seconds: float):
         self._store = store
         self._disk = store.location != "memory"
-        self._dir = Path(tempfile.mkdtemp(prefix="zdg-sparql-"))
+        _remove_orphans()
+        self._dir = Path(tempfile.mkdtemp(prefix=f"zdg-sparql-{os.getpid()}-"))
         self._lock = threading.Lock()
         self._current: tuple[str, str] | None = None
         self._mark: object = None
         self._count = 0
         self._retired: list[tuple[float, Path]] = []
+        self._users: dict[str, int] = {}  # snapshot path -> queries reading it now
         self._keep = keep_seconds
 
     def _fingerprint(self) -> tuple:
@@ -343,10 +364,6 @@ class _Snapshots:
                 return False
         return True
 
-    def current_if_fresh(self) -> tuple[str, str] | None:
-        """The current snapshot if the store has not changed since, else None (no waiting)."""
-        return self._current if self._fresh() else None
-
     def current(self) -> tuple[str, str]:
         """The snapshot reflecting the store now (taken if the store changed since the last)."""
         if self._fresh():
@@ -356,15 +373,7 @@ class _Snapshots:
             if self._current is not None and before == self._mark:
                 return self._current
             self._count += 1
-            target = self._dir / f"s{self._count}"
-            if self._disk:
-                self._store.oxigraph.flush()
-                before = self._mark_now()
-                self._store.oxigraph.backup(str(target))
-                snapshot = ("disk", str(target))
-            else:
-                target.write_bytes(self._store.dump(ox.RdfFormat.N_QUADS))
-                snapshot = ("nquads", str(target))
+            snapshot, before = self._take(self._dir / f"s{self._count}")
             after = self._mark_now()
             # A write during the copy: keep no mark, so the next query takes a new snapshot.
             self._mark = before if after == before else None
@@ -374,13 +383,55 @@ class _Snapshots:
             self._collect()
             return snapshot
 
+    def _take(self, target: Path) -> tuple[tuple[str, str], object]:
+        """A new snapshot, and the store's mark just before it was copied."""
+        if self._disk:
+            try:
+                self._store.oxigraph.flush()  # (it changes the files: the mark is read after it)
+                before = self._mark_now()
+                self._store.oxigraph.backup(str(target))
+                return ("disk", str(target)), before
+            except OSError as exc:
+                # A full disk: a checkpoint must write to the store's own disk, a dump does not
+                # (the snapshots live elsewhere), so reads go on, and see every acknowledged write.
+                log.warning("snapshot as a dump, the checkpoint failed: %s", exc)
+                shutil.rmtree(target, ignore_errors=True)
+        before = self._mark_now()
+        try:
+            target.write_bytes(self._store.dump(ox.RdfFormat.N_QUADS))
+        except OSError as exc:
+            raise io_error(exc) from exc
+        return ("nquads", str(target)), before
+
+    def acquire(self, fresh_only: bool = False) -> tuple[str, str] | None:
+        """The current snapshot, held until :meth:`release` (None if ``fresh_only`` and stale)."""
+        if fresh_only and not self._fresh():
+            return None
+        while True:
+            snapshot = self.current()
+            with self._lock:  # it may have been retired and removed since: then take the new one
+                if snapshot == self._current or any(str(p) == snapshot[1] for _, p in self._retired):
+                    self._users[snapshot[1]] = self._users.get(snapshot[1], 0) + 1
+                    return snapshot
+
+    def release(self, snapshot: tuple[str, str]) -> None:
+        with self._lock:
+            left = self._users.get(snapshot[1], 1) - 1
+            if left > 0:
+                self._users[snapshot[1]] = left
+            else:
+                self._users.pop(snapshot[1], None)
+            self._collect()
+
     def _collect(self) -> None:
-        """Delete snapshots retired longer ago than any query may still be reading them."""
+        """Delete retired snapshots that no query reads any more (or that one has held past any
+        query's time limit): one live snapshot per store state in use, not one per write."""
         now = time.monotonic()
         keep = []
         for retired_at, path in self._retired:
-            if now - retired_at > self._keep:
+            if not self._users.get(str(path)) or now - retired_at > self._keep:
                 shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+                self._users.pop(str(path), None)
             else:
                 keep.append((retired_at, path))
         self._retired = keep
@@ -595,8 +646,12 @@ class QueryService:
         if self._remote is not None:
             return self._run_remote(sparql, formats, default_graphs, named_graphs)
         assert self._pool is not None and self._snapshots is not None
-        message = _message(self._snapshots.current(), sparql, default_graphs, named_graphs, formats)
-        return self._answer(self._pool.run(message, deadline), formats)
+        snapshot = self._snapshots.acquire()
+        try:
+            message = _message(snapshot, sparql, default_graphs, named_graphs, formats)
+            return self._answer(self._pool.run(message, deadline), formats)
+        finally:
+            self._snapshots.release(snapshot)
 
     async def run_async(
         self,
@@ -612,9 +667,12 @@ class QueryService:
                                            named_graphs=named_graphs)
         formats = self._prepare(sparql, accept, default_graphs, named_graphs)
         deadline = time.monotonic() + self.limits.timeout
-        snapshot = self._snapshots.current_if_fresh() or await asyncio.to_thread(self._snapshots.current)
-        message = _message(snapshot, sparql, default_graphs, named_graphs, formats)
-        return self._answer(await self._pool.run_async(message, deadline), formats)
+        snapshot = self._snapshots.acquire(fresh_only=True) or await asyncio.to_thread(self._snapshots.acquire)
+        try:
+            message = _message(snapshot, sparql, default_graphs, named_graphs, formats)
+            return self._answer(await self._pool.run_async(message, deadline), formats)
+        finally:
+            self._snapshots.release(snapshot)
 
     def _prepare(self, sparql: str, accept, default_graphs, named_graphs) -> Formats:
         form = self.check(sparql)
@@ -635,6 +693,9 @@ class QueryService:
             raise QuerySyntaxError(payload)
         if kind == "not-acceptable":
             raise NotAcceptable(f"The query gives a {payload}; none of the accepted media types fits.")
+        if kind == "too-large":
+            raise ResultTooLarge(f"The answer would be larger than {payload} (ZDG_MAX_RESULT_MB); "
+                                 "ask for fewer rows (LIMIT) or fewer variables.")
         raise StoreError(payload)
 
     def _run_remote(self, sparql: str, formats: Formats, default_graphs, named_graphs) -> QueryAnswer:

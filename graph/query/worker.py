@@ -42,6 +42,35 @@ def _open(snapshot: tuple[str, str]) -> ox.Store:
     return store
 
 
+class _TooLarge(Exception):
+    pass
+
+
+class _Capped:
+    """Collects a serialised answer and gives up as soon as it passes the cap, so that neither
+    this worker nor the server ever holds more than ``ZDG_MAX_RESULT_MB`` of one answer."""
+
+    def __init__(self, cap: int):
+        self.cap, self.size, self.parts = cap, 0, []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise _TooLarge
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _cap() -> int:
+    return int(float(os.environ.get("ZDG_MAX_RESULT_MB", "") or 100) * (1 << 20))
+
+
 def _run(message: tuple) -> tuple:
     snapshot, sparql, default_graphs, named_graphs, solutions_fmt, graph_fmt, prefixes = message
     try:
@@ -63,12 +92,18 @@ def _run(message: tuple) -> tuple:
             kind = "solutions" if isinstance(result, ox.QuerySolutions) else "boolean"
             if solutions_fmt is None:
                 return ("error", "not-acceptable", f"{kind} result")
-            return ("ok", kind, result.serialize(format=getattr(ox.QueryResultsFormat, solutions_fmt)))
+            out = _Capped(_cap())
+            result.serialize(out, format=getattr(ox.QueryResultsFormat, solutions_fmt))
+            return ("ok", kind, out.value())
         if graph_fmt is None:
             return ("error", "not-acceptable", "graph result")
         fmt = getattr(ox.RdfFormat, graph_fmt)
         use_prefixes = prefixes if fmt in (ox.RdfFormat.TURTLE,) else None
-        return ("ok", "graph", ox.serialize(result, format=fmt, prefixes=use_prefixes))
+        out = _Capped(_cap())
+        ox.serialize(result, out, format=fmt, prefixes=use_prefixes)
+        return ("ok", "graph", out.value())
+    except _TooLarge:
+        return ("error", "too-large", f"{_cap() >> 20} MB")
     except SyntaxError as exc:
         return ("error", "syntax", str(exc))
     except ValueError as exc:  # e.g. an invalid IRI among the dataset graphs

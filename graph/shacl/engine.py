@@ -745,8 +745,8 @@ def run(compiled: Compiled, store: Store, default_graphs: list[str] | None = Non
             keep = only.get(shape.iri)
             if not keep:
                 continue
-            if not any(k.startswith("_:") for k in keep):
-                nodes = keep  # blank nodes cannot be named in VALUES; IRIs can
+            if not any(k.startswith(("_:", '"')) for k in keep):
+                nodes = keep  # blank nodes (and here literals) are not named in VALUES; IRIs are
         for check in shape.checks:
             query = check_query(shape, check, nodes)
             if default_graphs is not None:

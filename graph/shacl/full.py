@@ -44,7 +44,8 @@ def validate_pyshacl(store: Store, only_shapes: Iterable[str] | None = None) -> 
 
 def add_labels(store: Store, results: list[Result]) -> list[Result]:
     """The results with ``focus_label`` filled in from the store (name, preferred label …)."""
-    labels = engine.labels(store, {r.focus for r in results if not r.focus.startswith("_:")})
+    # Only IRIs have labels (a focus may be a blank node, or a literal reached by sh:targetObjectsOf).
+    labels = engine.labels(store, {r.focus for r in results if not r.focus.startswith(("_:", '"'))})
     return [
         Result(r.focus, labels.get(r.focus, r.focus_label), r.path, r.severity, r.message, r.shape, r.value)
         for r in results

@@ -232,7 +232,9 @@ def candidates(view: _View, compiled: shacl_sparql.Compiled, changed: set[ox.Tri
                 continue
             anchors = {t.subject if read.forward else t.object for t in triples}
             nodes |= _walk(view, read.prefix, anchors, forward=False)
-        nodes = {n for n in nodes if not isinstance(n, ox.Literal) and _is_target(view, shape, n, sub)}
+        # A literal can be a focus node only by sh:targetObjectsOf (e.g. zd:signedFor "Text").
+        nodes = {n for n in nodes if (not isinstance(n, ox.Literal) or shape.target_objects_of)
+                 and _is_target(view, shape, n, sub)}
         if nodes:
             found[shape.iri] = nodes
     return found
@@ -295,7 +297,7 @@ def check(store: Store, add: list[ox.Quad], remove: list[ox.Quad]) -> list:
     temp.extend(added)
     wanted = {iri: {shacl_sparql.ox_term_text(n) for n in nodes} for iri, nodes in cands.items()}
     results = shacl_sparql.run(compiled, tmp_store, only=wanted)
-    labels = shacl_sparql.labels(tmp_store, {r.focus for r in results if not r.focus.startswith("_:")})
+    labels = shacl_sparql.labels(tmp_store, {r.focus for r in results if not r.focus.startswith(("_:", '"'))})
     return [Result(r.focus, labels.get(r.focus), r.path, r.severity, r.message, r.shape, r.value) for r in results]
 
 

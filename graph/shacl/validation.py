@@ -37,6 +37,12 @@ def check_quads(store: Store, add: Iterable[ox.Quad], remove: Iterable[ox.Quad] 
 _WRITE_LOCK = threading.RLock()
 
 
+def write_lock() -> threading.RLock:
+    """The lock every gated write holds (reentrant): hold it too to make a read and the write
+    that depends on it one step (e.g. "is this submission stored yet?", then store it)."""
+    return _WRITE_LOCK
+
+
 def insert_checked(store: Store, quads: list[ox.Quad]) -> Report:
     """Store ``quads`` only if the result conforms; all or nothing."""
     quads = [_as_quad(q) for q in quads]
@@ -112,5 +118,5 @@ def _as_quad(q: ox.Quad | ox.Triple) -> ox.Quad:
 
 __all__ = [
     "SEVERITIES", "Result", "Report", "add_labels", "validate", "validate_pyshacl", "check_quads", "insert_checked",
-    "load_checked", "update_checked", "update_source", "data_graphs",
+    "load_checked", "update_checked", "update_source", "data_graphs", "write_lock",
 ]

@@ -7,11 +7,11 @@ boxes come from vis-network's own label sizes and the view's scale."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
+from tests.browser.conftest import opened
 from tests.conftest import LETTER
 from tests.sources import ANJA, ID
 
@@ -31,21 +31,6 @@ DRAWN_LABELS = """() => {
   }
   return out;
 }"""
-
-
-@contextmanager
-def opened(browser, url: str, width: int, height: int, **context):
-    ctx = browser.new_context(viewport={"width": width, "height": height}, **{"locale": "de-DE", **context})  # a German browser
-    try:
-        page = ctx.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url, timeout=120_000)
-        page.wait_for_function("window.zdgReady === true", timeout=60_000)
-        page.errors = errors
-        yield page
-    finally:
-        ctx.close()
 
 
 def overlaps(labels: list[dict]) -> list[tuple[str, str]]:
@@ -303,3 +288,28 @@ def test_search_as_people_type(shared_api, browser):
         page.press("#search", "ArrowDown")
         page.press("#search", "Enter")
         assert page.inner_text("#details-title") == "Anja Weber"
+
+
+def test_editorial_edges_are_dashed_and_say_so(browser, tmp_path):
+    # A fixture edge with "editorial": true (the field the projection sets for edges that come
+    # only from the project's editorial graph): dashed on the canvas, named in the details.
+    import networkx as nx
+
+    from graph.page import render
+
+    g = nx.Graph()
+    for n, ntype, label in (("urn:a", "theme", "Kreislaufwirtschaft"), ("urn:b", "theme", "Zirkuläre Wertschöpfung"),
+                            ("urn:c", "organisation", "DGB NRW")):
+        g.add_node(n, type=ntype, label=label, labels={"de": label, "en": label}, themes=[], levels=[], organisations=[], sources=[])
+    g.add_edge("urn:a", "urn:b", type="maps-to", types=["maps-to"], editorial=True, source_node="urn:a")
+    g.add_edge("urn:c", "urn:a", type="addresses-theme", types=["addresses-theme"], source_node="urn:c")
+    out = tmp_path / "editorial.html"
+    out.write_text(render.page_for_graph(g), encoding="utf-8")
+    with opened(browser, out.as_uri(), 1280, 720) as page:
+        dashes = page.evaluate("""() => Object.fromEntries(window.zdg.edges.get().map(e =>
+            [e.from + '>' + e.to, !!window.zdg.network.body.edges[e.id].options.dashes]))""")
+        assert dashes == {"urn:a>urn:b": True, "urn:c>urn:a": False}
+        page.evaluate("id => window.zdg.select(id)", "urn:a")
+        assert "redaktionelle Zuordnung" in page.inner_text("#details-relations")
+        edge = page.evaluate("() => window.zdg.edges.get().find(e => e.from === 'urn:a').title")
+        assert "redaktionelle Zuordnung" in edge

@@ -90,3 +90,18 @@ def test_excerpt_and_resource_pages_show_no_markdown(shared_api, page, path):
     assert response.status == 200
     visible_text_without_markdown(page.page)
     assert [u for u in page.requests if not u.startswith(shared_api.url + "/")] == []
+
+
+def test_staff_page_details_show_passages_without_markdown_and_open_the_reader(shared_api, page):
+    page.open(shared_api.url + "/graph")
+    node = "https://w3id.org/zukunftsdialog/id/organisation/dgb-nrw"  # quoted from the letter and a table of the record
+    page.page.evaluate("id => window.zdg.network.focus(id, {scale: 1.5, animation: false})", node)
+    point = page.page.evaluate("id => window.zdg.network.canvasToDOM(window.zdg.network.getPositions([id])[id])", node)
+    box = page.page.locator("#network canvas").bounding_box()
+    page.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    details = page.page.locator("#details")
+    details.wait_for(state="visible")
+    visible_text_without_markdown(page.page)
+    hrefs = page.page.evaluate("() => [...document.querySelectorAll('#details .source a')].map(a => [a.getAttribute('href'), a.target])")
+    readers = [h for h, target in hrefs if re.match(r"^/id/(document|source)/[^#]+#(loi|record)-", h or "")]
+    assert len(readers) >= 2 and all(t == "_blank" for h, t in hrefs if h in readers), hrefs

@@ -12,6 +12,11 @@
     return name === "prefixes" || name === "variables";
   });
 
+  var prefixes = {};
+  fetch("/context.jsonld").then(function (r) { return r.json(); })
+    .then(function (doc) { prefixes = doc["@context"]; });
+  Yasgui.Yasr.defaults.prefixes = function () { return prefixes; };
+
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
@@ -28,26 +33,54 @@
     if (run) { tab.query(); }
   }
 
+  // The page's language: ?lang=en, else German (the page says both in its fixed texts).
+  var lang = new URLSearchParams(window.location.search).get("lang") === "en" ? "en" : "de";
+  document.documentElement.lang = lang;
+
   fetch("/sparql/examples", { headers: { Accept: "application/json" } })
     .then(function (response) { return response.json(); })
     .then(function (examples) {
       var list = document.getElementById("example-list");
+      var number = 0, group = null, topic = null;
       examples.forEach(function (example) {
+        if (example.topic !== topic) {  // one numbered list per topic, numbers running on
+          topic = example.topic;
+          var heading = document.createElement("h3");
+          heading.className = "example-topic";
+          heading.textContent = example.topic_label[lang];
+          list.appendChild(heading);
+          group = document.createElement("ol");
+          group.start = number + 1;
+          list.appendChild(group);
+        }
+        number += 1;
         var item = document.createElement("li");
         var button = document.createElement("button");
         button.type = "button";
         button.className = "example";
         button.dataset.example = example.id;
-        var de = document.createElement("span");
-        de.textContent = example.question.de || example.id;  // textContent: never parsed as HTML
-        var en = document.createElement("span");
-        en.className = "en";
-        en.textContent = example.question.en || "";
-        button.appendChild(de);
-        button.appendChild(en);
+        button.textContent = example.question[lang] || example.question.de || example.id;  // never parsed as HTML
+        button.title = example.id + ".rq";
         button.addEventListener("click", function () { useExample(example, true); });
         item.appendChild(button);
-        list.appendChild(item);
+        group.appendChild(item);
       });
     });
+
+  // Results: IRIs shown with our prefixes (those of /context.jsonld) and our own resources
+  // linked to their /id/ page in this tab, not to w3id.org in a new one.
+  var ID_BASE = "https://w3id.org/zukunftsdialog/id/";
+  var ONTOLOGY = "https://w3id.org/zukunftsdialog/ontology#";
+  function localise(root) {
+    root.querySelectorAll("a.iri").forEach(function (a) {
+      var href = a.getAttribute("href") || "";
+      if (href.indexOf(ID_BASE) === 0) { a.setAttribute("href", "/id/" + href.slice(ID_BASE.length)); }
+      else if (href.indexOf(ONTOLOGY) === 0) { a.setAttribute("href", "/ontology#zd-" + href.slice(ONTOLOGY.length)); }
+      else { return; }
+      a.removeAttribute("target");
+      a.removeAttribute("ref");
+    });
+  }
+  var results = document.getElementById("yasgui");
+  new MutationObserver(function () { localise(results); }).observe(results, { childList: true, subtree: true });
 })();

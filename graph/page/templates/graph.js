@@ -27,8 +27,19 @@
   var adjacency = {};       // node id -> [{id, edge, out}] (out: this node is the edge's source)
   var home = {};            // node id -> position of the whole view's layout
   var portraitHome = {};    // the same for a screen higher than wide (a phone), if the server made one
+  function typographic(text, lg) {
+    // Straight double quotes in a name become the language's own: „…“ in German, “…” in English.
+    if (typeof text !== "string") return text;
+    var open = lg === "de" ? "„" : "“", close = lg === "de" ? "“" : "”";
+    text = text.replace(/"([^"]*)"/g, open + "$1" + close);
+    return lg === "en" ? text.replace(/„([^“”]*)[“”]/g, "“$1”") : text;
+  }
   var visNodes = data.nodes.map(function (n) {
     meta[n.id] = n.zd;
+    // Names of documents, meetings, the dialogue and themes only: texts people wrote (a
+    // recommendation, a statement) stay exactly as written.
+    if (["document", "event", "collaboration", "theme", "commitment", "goal"].indexOf(n.zd.type) >= 0)
+      ["de", "en"].forEach(function (lg) { n.zd.display[lg] = typographic(n.zd.display[lg], lg); });
     adjacency[n.id] = [];
     home[n.id] = { x: n.x, y: n.y };
     if (n.portrait) portraitHome[n.id] = { x: n.portrait[0], y: n.portrait[1] };
@@ -150,12 +161,12 @@
   }
 
   // ---- the network ---------------------------------------------------------------------------
-  var nodes = new vis.DataSet(visNodes.map(function (n) {
-    return { id: n.id, label: n.label, title: n.title, shape: n.shape, color: n.color, x: n.x, y: n.y, size: n.size };
-  }));
-  var edges = new vis.DataSet(visEdges.map(function (e) {
-    return { id: e.id, from: e.from, to: e.to, width: e.width, dashes: !!e.zd.editorial, title: edgeTitle(e) };
-  }));
+  // The DataSets are made once everything about the first view is known (first(), below),
+  // so that vis-network reads each record once.
+  var nodes = null, edges = null;
+  function setEdgeTitles() {
+    edges.update(visEdges.map(function (e) { return { id: e.id, title: edgeTitle(e) }; }));
+  }
   var container = document.getElementById("network");
 
   function edgeTitle(e) {
@@ -180,11 +191,17 @@
     if (lines.length > 3) { lines = lines.slice(0, 3); lines[2] = lines[2].replace(/.{0,2}$/, "") + "…"; }
     return lines;
   }
+  var EXACT_UP_TO = 600;
   function measureAll() {
+    // Measured in the canvas font; in a big network only the first level of detail is, the
+    // rest estimated generously (0.7 em a character, wider than any run of system-ui text),
+    // which only ever leaves more room: first drawing stays fast.
     wrapped = {};
+    var exact = visNodes.length <= EXACT_UP_TO;
     visNodes.forEach(function (n) {
       var lines = wrap(meta[n.id].display[lang]), w = 0;
-      lines.forEach(function (l) { w = Math.max(w, measureCtx.measureText(l).width); });
+      var measure = exact || meta[n.id].tier === 0;
+      lines.forEach(function (l) { w = Math.max(w, measure ? measureCtx.measureText(l).width : l.length * 7); });
       wrapped[n.id] = { text: lines.join("\n"), lines: lines.length, width10: w };
     });
   }
@@ -333,8 +350,8 @@
       var v = current[e.from] && current[e.to] && inDate(e.zd.start, e.zd.end);
       if (e.shown !== v) { e.shown = v; edgeUpdates.push({ id: e.id, hidden: !v }); }
     });
-    if (nodeUpdates.length) nodes.update(nodeUpdates);
-    if (edgeUpdates.length) edges.update(edgeUpdates);
+    if (nodeUpdates.length && nodes) nodes.update(nodeUpdates);
+    if (edgeUpdates.length && edges) edges.update(edgeUpdates);
     document.getElementById("count").textContent = String(shown);
     document.getElementById("ego-banner").hidden = !ego;
     if (ego) {
@@ -357,7 +374,9 @@
     var angle = {};
     out[state.ego.id] = { x: 0, y: 0 };
     angle[state.ego.id] = 0;
-    var radius = 0;
+    // Evenly spaced rings, far enough apart that the fullest ring has ~95 units a node.
+    var step = 150;
+    for (var r = 1; r < rings.length; r++) step = Math.max(step, (rings[r] || []).length * 95 / (2 * Math.PI * r));
     for (var k = 1; k < rings.length; k++) {
       var ring = rings[k] || [];
       ring.sort(function (a, b) {
@@ -365,8 +384,7 @@
         return (pa - pb) || (meta[a].type < meta[b].type ? -1 : meta[a].type > meta[b].type ? 1 : 0) ||
           (labelOf(a) < labelOf(b) ? -1 : 1);
       });
-      // Room for a label of ~150 px per node along the ring (at the fitted scale of about 1).
-      radius = Math.max(radius + 150, ring.length * 95 / (2 * Math.PI));
+      var radius = k * step;
       ring.forEach(function (id, i) {
         var a = -Math.PI / 2 + 2 * Math.PI * i / ring.length + (k % 2 ? 0 : Math.PI / ring.length);
         angle[id] = a;
@@ -447,6 +465,7 @@
     });
     nodes.update(updates);
     lastScale = fit.scale;
+    userMoved = false;
     if (network) network.moveTo({ position: fit.center, scale: fit.scale, animation: false });
     return fit;
   }
@@ -466,7 +485,21 @@
     updates.forEach(function (u) {
       u.x = positions[u.id].x; u.y = positions[u.id].y; u.size = nodeState[u.id].size; u.color = colorOf(u.id);
     });
-    nodes.update(updates);
+    var byId = {};
+    updates.forEach(function (u) { byId[u.id] = u; });
+    nodes = new vis.DataSet(visNodes.map(function (n) {
+      var u = byId[n.id] || { label: "", x: n.x, y: n.y, size: n.size, color: n.color };
+      var rec = { id: n.id, label: u.label, title: n.title, shape: n.shape, color: u.color, x: u.x, y: u.y, size: u.size };
+      if (u.font) rec.font = u.font;
+      if (!current[n.id]) rec.hidden = true;
+      return rec;
+    }));
+    edges = new vis.DataSet(visEdges.map(function (e) {
+      var rec = { id: e.id, from: e.from, to: e.to, width: e.width };
+      if (e.zd.editorial) rec.dashes = true;
+      if (!e.shown) rec.hidden = true;
+      return rec;
+    }));
     network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
     lastScale = fit.scale;
     network.moveTo({ position: fit.center, scale: fit.scale, animation: false });
@@ -499,6 +532,8 @@
   }
   function buildLegend() {
     var ul = document.getElementById("legend"), c = counts();
+    // Rebuilt on every change: keep the keyboard focus on the same type's button.
+    var focused = document.activeElement && ul.contains(document.activeElement) ? document.activeElement.dataset.type : null;
     ul.replaceChildren();
     data.types.forEach(function (ty) {
       var li = el("li"), b = el("button");
@@ -516,6 +551,7 @@
       li.append(b);
       ul.append(li);
     });
+    if (focused) { var again = ul.querySelector('button[data-type="' + focused + '"]'); if (again) again.focus(); }
   }
   function fillSelect(id, items, value, grouped) {
     var sel = document.getElementById(id);
@@ -581,7 +617,7 @@
   function syncDate() {
     var i = data.dates.indexOf(state.date);
     if (!state.date) slider.value = slider.max; else if (i >= 0) slider.value = String(i);
-    sliderValue.textContent = state.date ? fmtDate(state.date, "day") : t("all");
+    sliderValue.textContent = state.date ? fmtDate(state.date, (data.date_precision || {})[state.date] || "day") : t("all");
     if (document.activeElement !== dateInput || !dateInput.value) dateInput.value = fieldDate(state.date);
     dateInput.placeholder = t("date_placeholder");
   }
@@ -682,10 +718,11 @@
       m.sources.forEach(function (s) {
         var box = el("div", null, "source");
         if (s.document) box.append(el("strong", s.document.label));
-        if (s.quote) box.append(el("blockquote", quote(s.quote)));
+        if (s.quote) box.append(el("blockquote", quote(s.quote.replace(/\\\|/g, "|").replace(/^[\s|]+|[\s|]+$/g, "").replace(/ \| /g, " · "))));  // table cells as cells, no Markdown
         var links = el("p");
         var ex = newTab(el("a", t("excerpt")));
-        ex.href = safeUrl(served && s.excerpt.indexOf("/id/") > 0 ? "/id/" + s.excerpt.split("/id/")[1] : s.excerpt);
+        // The passage where it stands: the reader of its source at #slug (a new tab: the view stays).
+        ex.href = safeUrl(served && s.document && s.document.id.indexOf("/id/") > 0 ? "/id/" + s.document.id.split("/id/")[1] + "#" + s.excerpt.split("/").pop() : (served && s.excerpt.indexOf("/id/") > 0 ? "/id/" + s.excerpt.split("/id/")[1] : s.excerpt));
         links.append(ex);
         if (s.source && s.source.url) {
           links.append(document.createTextNode(" · "));
@@ -770,8 +807,9 @@
     var plain = String(s || "").toLocaleLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ß/g, "ss");
     return [fold(s), plain];
   }
-  var haystacks = {};
+  var haystacks = null;
   function buildHaystacks() {
+    haystacks = {};
     visNodes.forEach(function (n) {
       var m = meta[n.id];
       var hay = [m.display[lang], m.display.de, m.display.en, m.labels && m.labels.de, m.labels && m.labels.en].concat(m.alt_labels || []);
@@ -783,6 +821,7 @@
     // word starts, anywhere; then shorter labels.
     var words = fold(q).split(/\s+/).filter(Boolean);
     if (!words.length) return [];
+    if (!haystacks) buildHaystacks();  // on the first search, not before the first drawing
     var scored = [];
     visNodes.forEach(function (n) {
       var best = 9;
@@ -826,6 +865,7 @@
     search.setAttribute("aria-expanded", "false");
     select(id, true);
     network.focus(id, { scale: Math.max(network.getScale(), lastScale * 1.6), animation: false });
+    userMoved = true;  // the view now centres the found node: keep it when the details open
   }
   function setActive(i) {
     var items = results.querySelectorAll("li[data-node]");
@@ -988,11 +1028,21 @@
   });
   document.getElementById("ego-leave").addEventListener("click", function () { state.ego = null; changed(); });
   window.addEventListener("popstate", function () { state = fromAddress(new URLSearchParams(location.search)); render(); });
-  var resizeTimer = null;
-  window.addEventListener("resize", function () {
+  // When the network's area changes size (the details open or close, the window or phone
+  // turns), vis-network keeps the visible area and so shrinks the labels: a fitted view is
+  // fitted again; a view the user zoomed or panned is left as it is.
+  var resizeTimer = null, userMoved = false, lastSize = canvasSize();
+  network.on("zoom", function () { userMoved = true; });
+  network.on("dragEnd", function (p) { if (!p.nodes.length) userMoved = true; });
+  function onResize() {
+    var now = canvasSize();
+    if (now.w === lastSize.w && now.h === lastSize.h) return;
+    lastSize = now;
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { refit(); }, 200);
-  });
+    resizeTimer = setTimeout(function () { if (!userMoved) refit(); }, 60);
+  }
+  if (window.ResizeObserver) new ResizeObserver(onResize).observe(container);
+  else window.addEventListener("resize", onResize);
 
   // ---- drawers on small screens ----------------------------------------------------------------
   function drawer(open) {
@@ -1019,12 +1069,12 @@
       if (b.dataset.lang === l) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
       var u = new URL(location.href); u.searchParams.set("lang", b.dataset.lang); b.href = u.search;
     });
-    document.cookie = "zdg_lang=" + l + "; path=/; max-age=31536000; SameSite=Lax";
-    buildHaystacks();
+    document.cookie = "lang=" + l + "; path=/; max-age=31536000; SameSite=Lax";  // the one language choice for /, /graph and /id (api.negotiation)
+    haystacks = null;
     if (relabel) {
       measureAll();
       nodes.update(visNodes.map(function (n) { return { id: n.id, title: meta[n.id].display[l] }; }));
-      edges.update(visEdges.map(function (e) { return { id: e.id, title: edgeTitle(e) }; }));
+      setEdgeTitles();
       render();
     } else {
       buildLegend(); buildSelects(); syncDate(); buildList();
@@ -1039,9 +1089,14 @@
   // ---- start ---------------------------------------------------------------------------------
   setLang(lang, true);
   network.once("afterDrawing", function () {
-    window.zdgReadyAt = performance.now();  // ms since navigation start (benchmarks/bench_page.py)
-    window.zdgReady = true;
-    document.body.dataset.ready = "1";
+    // Interactive from here (benchmarks/bench_page.py reads this: ms since navigation start);
+    // the edge tooltips follow a moment later, and then the page says it is complete.
+    window.zdgReadyAt = performance.now();
+    setTimeout(function () {
+      setEdgeTitles();
+      window.zdgReady = true;
+      document.body.dataset.ready = "1";
+    }, 0);
   });
   window.zdg = { network: network, nodes: nodes, edges: edges, meta: meta, select: select, setLang: setLang,
                  placed: placed, state: function () { return state; } };
