@@ -167,7 +167,9 @@ StoreDep = Annotated[Store, Depends(get_store)]
 LangDep = Annotated[str, Depends(negotiate_lang)]
 PagingDep = Annotated[Paging, Depends(paging)]
 ReadDep = Annotated[Store, Depends(read_view)]
-AsOfQ = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2025-06-01"],
+AsOfQ = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2025-06-01"],
+                                    # a real day (OpenAPI format date): 0000-00-00 matches the pattern only
+                                    json_schema_extra={"format": "date"},
                                     description="The day whose post holders to show (YYYY-MM-DD; default: today).")]
 
 
