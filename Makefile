@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= var/store
 
-.PHONY: install install-test system-packages serve build test test-fast bench clean vendor-yasgui screenshots screenshots-graph
+.PHONY: install install-test system-packages serve build test test-fast bench clean vendor-yasgui screenshots screenshots-graph screenshots-curation
 
 # uv (from PyPI) makes and fills the virtual environment in seconds where python -m venv and
 # pip take over a minute (scripts/venv-install: a system uv, else uv from PyPI). INSTALLER=pip
@@ -56,6 +56,9 @@ screenshots: install-test screenshots-graph  ## docs/screenshot-reader.png and b
 
 screenshots-graph: install-test  ## README screenshots of /graph, desktop and phone, into docs/ (not part of make test)
 	$(BIN)/python -m tests.browser.screenshots
+
+screenshots-curation: install-test  ## screenshots of the editing pages for the README (docs/curation/; not part of make test)
+	$(BIN)/python -m tests.browser.curation_screenshots
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

@@ -58,8 +58,8 @@ def create_app(store: Store | None = None) -> FastAPI:
 
 
 def _mount_routers(app: FastAPI) -> None:
-    from api.routes import docs, health, landing, linked_data, network, pages, recommendations, resources, sparql
+    from api.routes import curation, docs, health, landing, linked_data, network, pages, recommendations, resources, sparql
 
-    for module in (health, landing, sparql, linked_data, resources, recommendations, network, pages):
+    for module in (health, landing, sparql, linked_data, resources, recommendations, network, pages, curation):
         app.include_router(module.router)
     docs.install(app)  # /docs and /openapi.json with locally served Swagger UI assets

@@ -7,6 +7,7 @@ HTTP, so the arrow points from ``api`` to ``graph`` only. Exit codes as in :mod:
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -70,6 +71,39 @@ def serve(
         uvicorn.run(create_app(s), host=host, port=port, log_level="info")
     finally:
         s.close()
+
+
+account_app = typer.Typer(help="Staff accounts for signing in to the editing pages (file: ZDG_ACCOUNTS).",
+                          no_args_is_help=True)
+app.add_typer(account_app, name="account")
+
+
+@account_app.command("add")
+def account_add(
+    name: Annotated[str, typer.Argument(help="The username (lower-case letters, digits, '.', '_', '-').")],
+    accounts: Annotated[str | None, typer.Option(help="The accounts file (default: env ZDG_ACCOUNTS).")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin (for scripts).")] = False,
+) -> None:
+    """Add a staff account (or set a new password): asks for the password, stores only its scrypt hash."""
+    import sys
+
+    from api import accounts as acc
+
+    path_text = accounts or os.environ.get("ZDG_ACCOUNTS")
+    if not path_text:
+        raise fail("name the accounts file: --accounts PATH or env ZDG_ACCOUNTS")
+    try:
+        acc.check_username(name)
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        new = acc.add_account(Path(path_text), name, password)
+    except acc.AccountError as exc:
+        raise fail(str(exc)) from exc
+    except OSError as exc:
+        raise fail(f"cannot write {path_text}: {exc.strerror}", EXIT_STORE) from exc
+    err.print(f"{'added' if new else 'changed the password of'} {name} in {path_text}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -106,9 +106,12 @@ def graph_errors() -> Iterator[None]:
 
 def store_problem(exc: Exception, headers: dict[str, str] | None = None) -> Problem:
     """The one answer to a store failure a client did not cause: a full disk is 507, a store
-    that does not answer 503 (with Retry-After); anything else is logged and a 500."""
-    from graph.store import StorageFull, StoreUnavailable
+    that does not answer 503 (with Retry-After), writes that kept colliding with other
+    processes' 409; anything else is logged and a 500."""
+    from graph.store import StorageFull, StoreUnavailable, WriteConflict
 
+    if isinstance(exc, WriteConflict):
+        return Problem(409, str(exc), type_="write-conflict", headers=headers)
     if isinstance(exc, StorageFull):
         return Problem(507, str(exc), type_="storage-full", headers=headers)
     if isinstance(exc, StoreUnavailable):

@@ -21,6 +21,7 @@ import errno
 import logging
 import os
 import re
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -32,6 +33,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from graph import formats
+from graph.vocab import VERSION_GRAPH
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 
@@ -53,6 +55,10 @@ class StoreUnavailable(StoreError):
 
 class StoreTimeout(StoreUnavailable):
     """The store did not answer within the time allowed."""
+
+
+class WriteConflict(StoreError):
+    """Other processes kept changing the data while this write was being checked."""
 
 
 class DefaultGraphNotUnion(StoreError):
@@ -155,8 +161,17 @@ class Store(ABC):
         """Run a SPARQL update atomically."""
 
     @abstractmethod
-    def apply_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
-        """Remove ``removed`` and add ``added``, as one write: exactly the change a gate checked."""
+    def apply_change(self, added: list[ox.Quad], removed: list[ox.Quad], expected: str | None = None) -> bool:
+        """Remove ``removed`` and add ``added``, as one write: exactly the change a gate checked.
+
+        With ``expected`` (from :meth:`write_version`), only if nobody wrote since: returns False
+        and changes nothing if somebody did.
+        """
+
+    def write_version(self) -> str | None:
+        """A mark that every gated write changes, where other processes may write too (None here:
+        one process owns an embedded store, and its write lock orders its writes)."""
+        return None
 
     @abstractmethod
     def load_data(self, data: bytes, fmt: str | ox.RdfFormat, graph: str | None = None) -> None:
@@ -285,7 +300,7 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise io_error(exc) from exc
 
-    def apply_change(self, added, removed):
+    def apply_change(self, added, removed, expected=None):
         self.generation += 1
         try:
             self._write_change(added, removed)
@@ -295,6 +310,7 @@ class EmbeddedStore(Store):
                 self._store.flush()
         except OSError as exc:
             raise io_error(exc) from exc
+        return True
 
     def _write_change(self, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
         if not removed:
@@ -368,6 +384,8 @@ class RemoteStore(Store):
 
     #: Keeps each INSERT DATA request of a bulk load to a size every server accepts.
     CHUNK = 5000
+    #: Above this many quads a gated change is applied in chunks (see apply_change).
+    BULK = 50_000
     #: The same for quads with blank nodes, sent as an INSERT template: Virtuoso compiles a
     #: template to SQL and refuses one over 10,000 lines (about 1,000 triples).
     BLANK_CHUNK = 300
@@ -425,11 +443,42 @@ class RemoteStore(Store):
     def update(self, sparql):
         self._post(self.update_url, {"update": sparql}, "*/*")
 
-    def apply_change(self, added, removed):
+    # Several API processes may write to one server. Each gated write reads the version first
+    # and is applied by one update request that also replaces the version, only if it is still
+    # the one read: a write checked against data that changed meanwhile is not applied, and the
+    # caller checks it again (graph.shacl.validation). The server's own atomicity of a single
+    # update request is all this needs.
+    def write_version(self):
+        rows = self.select(_VERSION_QUERY)
+        if not rows:
+            self.update(f"INSERT {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> \"{uuid.uuid4()}\" }} }} "
+                        f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> ?v }} }} }}")
+            rows = self.select(_VERSION_QUERY)
+        return str(rows[0]["v"]) if rows else None
+
+    def apply_change(self, added, removed, expected=None):
         if any(_has_blank_node(q) for q in removed):
             raise QuerySyntaxError("this change deletes blank nodes, which a remote SPARQL server cannot be "
                                    "told to delete exactly; give the resources IRIs")
-        self.update(_change_as_sparql(added, removed))
+        if len(added) + len(removed) > self.BULK:
+            # A bulk load: in chunks every server takes, so neither atomic nor ordered against
+            # other processes' writes (stated in the README).
+            for chunk in _chunks(removed, self.CHUNK, self.BLANK_CHUNK):
+                self.update(_change_as_sparql([], chunk))
+            for chunk in _chunks(added, self.CHUNK, self.BLANK_CHUNK):
+                self.update(_insert_as_sparql(chunk, ox.DefaultGraph()))
+            return True
+        if expected is None:
+            self.update(_change_as_sparql(added, removed))
+            return True
+        new = str(uuid.uuid4())
+        version = f"GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> "
+        self.update(
+            f"DELETE {{ {version}\"{expected}\" }}\n{_quads_as_sparql(removed, ox.DefaultGraph())}}}\n"
+            f"INSERT {{ {version}\"{new}\" }}\n{_quads_as_sparql(added, ox.DefaultGraph())}}}\n"
+            f"WHERE {{ {version}\"{expected}\" }} }}")
+        rows = self.select(_VERSION_QUERY)
+        return bool(rows) and str(rows[0]["v"]) == new
 
     def load_data(self, data, fmt, graph=None):
         fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
@@ -524,6 +573,10 @@ def _chunks(quads: list[Any], size: int, blank_size: int) -> Iterable[list]:
 
 def _blank_terms(q: Any) -> list[str]:
     return [t.value for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
+
+
+_VERSION = "https://w3id.org/zukunftsdialog/ontology#writeVersion"
+_VERSION_QUERY = f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> ?v }} }}"
 
 
 def _has_blank_node(q: ox.Quad) -> bool:

@@ -61,3 +61,7 @@ def source_graph(slug: str) -> str:
 #: The named graphs of the model: the ontology and the SHACL shapes (loaded by ``zdg build``).
 ONTOLOGY_GRAPH = source_graph("ontology")
 SHAPES_GRAPH = source_graph("shapes")
+#: Where a remote store keeps the version every gated write changes (see graph.store.RemoteStore).
+VERSION_GRAPH = source_graph("write-version")
+#: The change log: one named graph per change, written only by graph.domain.changes.
+CHANGE_BASE = ID_BASE + "change/"

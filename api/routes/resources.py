@@ -167,9 +167,9 @@ StoreDep = Annotated[Store, Depends(get_store)]
 LangDep = Annotated[str, Depends(negotiate_lang)]
 PagingDep = Annotated[Paging, Depends(paging)]
 ReadDep = Annotated[Store, Depends(read_view)]
-AsOfQ = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2025-06-01"],
-                                    # a real day (OpenAPI format date): 0000-00-00 matches the pattern only
-                                    json_schema_extra={"format": "date"},
+# A real day (checked by api.listing.check_day, a 422 problem otherwise); "format: date" tells
+# clients and fuzzers so, which a YYYY-MM-DD pattern would not (it lets 2025-02-30 through).
+AsOfQ = Annotated[str | None, Query(examples=["2025-06-01"], json_schema_extra={"format": "date"}, max_length=10,
                                     description="The day whose post holders to show (YYYY-MM-DD; default: today).")]
 
 

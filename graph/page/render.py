@@ -85,6 +85,8 @@ UI: dict[str, dict[str, str]] = {
     "color_type": {"de": "Knotentyp", "en": "node type"},
     "color_community": {"de": "Gemeinschaft (Louvain)", "en": "community (Louvain)"},
     "size_by": {"de": "Größe nach", "en": "Size by"},
+    "legend_community": {"de": "Farben im Netz: Gemeinschaften (Louvain); die Form zeigt den Typ.",
+                         "en": "Colours in the network: communities (Louvain); the shape shows the type."},
     "png": {"de": "Bild (PNG)", "en": "Image (PNG)"},
     "csv": {"de": "Tabelle (CSV)", "en": "Table (CSV)"},
     "list": {"de": "Liste", "en": "List"},

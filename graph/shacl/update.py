@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 
 from graph.sparql import guard as sparql_guard
-from graph.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH
+from graph.vocab import CHANGE_BASE, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from graph.sparql.guard import ForbiddenOperation
 from graph.store import Store
 
@@ -30,6 +30,11 @@ def refuse_protected(added: list[ox.Quad], removed: list[ox.Quad]) -> None:
     """Raise :class:`ProtectedGraph` if an update's effect changes the ontology or the shapes."""
     graphs = {q.graph_name.value for q in [*added, *removed] if isinstance(q.graph_name, ox.NamedNode)}
     touched = sorted(g for g in PROTECTED_GRAPHS if g in graphs)
+    log = sorted(g for g in graphs if g.startswith(CHANGE_BASE))
+    if log:
+        # The change log records who changed what; a SPARQL update must not rewrite history.
+        raise ProtectedGraph(f"The change log is written only by the editing pages and /api/changes. "
+                             f"This update would change: {', '.join(log[:5])}.")
     if touched:
         raise ProtectedGraph(
             "The ontology and the shapes are the model the data is checked against; they change only "

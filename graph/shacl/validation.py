@@ -25,7 +25,7 @@ from graph.shacl import gate as shacl_gate
 from graph.shacl.delta import Source, UpdateSyntaxError, oxigraph_source, remote_source, update_effect
 from graph.shacl.full import add_labels, data_graphs, validate, validate_pyshacl
 from graph.shacl.report import SEVERITIES, Report, Result
-from graph.store import EmbeddedStore, QuerySyntaxError, Store, StoreError, rdf_format
+from graph.store import EmbeddedStore, QuerySyntaxError, Store, StoreError, WriteConflict, rdf_format
 
 def check_quads(store: Store, add: Iterable[ox.Quad], remove: Iterable[ox.Quad] = ()) -> Report:
     """The verdict for the store after adding ``add`` and removing ``remove``, without changing it."""
@@ -46,10 +46,51 @@ def write_lock() -> threading.RLock:
 def insert_checked(store: Store, quads: list[ox.Quad]) -> Report:
     """Store ``quads`` only if the result conforms; all or nothing."""
     quads = [_as_quad(q) for q in quads]
+    return _gated_write(store, lambda: (quads, []))
+
+
+#: How often a write checked against data that another process changed meanwhile is checked again.
+WRITE_ATTEMPTS = 8
+
+
+def _gated_write(store: Store, change: Callable[[], tuple[list[ox.Quad], list[ox.Quad]]],
+                 refuse: Callable[[list[ox.Quad], list[ox.Quad]], None] | None = None) -> Report:
+    """Compute a change, check it, and store exactly it if it conforms.
+
+    In this process the write lock orders writes. Other processes writing to the same remote
+    store are ordered by its write version: the change is stored only if nobody wrote since the
+    version was read, else it is computed and checked again on the new data (raises
+    :class:`graph.store.WriteConflict` after :data:`WRITE_ATTEMPTS`).
+    """
     with _WRITE_LOCK:
-        report = check_quads(store, quads)
-        if report.conforms and quads:
-            store.apply_change(quads, [])
+        for _ in range(WRITE_ATTEMPTS):
+            version = store.write_version()
+            added, removed = change()
+            if refuse is not None:
+                refuse(added, removed)
+            report = check_quads(store, added, removed)
+            if not report.conforms or not (added or removed):
+                return report
+            if store.apply_change(added, removed, expected=version):
+                return report
+    raise WriteConflict("Other writes kept changing the data while this one was checked; nothing was "
+                        "changed. Try again.")
+
+
+def change_checked(store: Store, added: list[ox.Quad], removed: list[ox.Quad],
+                   precondition: Callable[[], None] | None = None) -> Report:
+    """Add ``added`` and remove ``removed`` only if the result conforms; all or nothing.
+
+    ``precondition()``, if given, runs under the write lock before the check and may raise to
+    stop the change (e.g. a revert whose facts were changed since).
+    """
+    added, removed = [_as_quad(q) for q in added], [_as_quad(q) for q in removed]
+    with _WRITE_LOCK:
+        if precondition is not None:
+            precondition()
+        report = check_quads(store, added, removed)
+        if report.conforms and (added or removed):
+            store.apply_change(added, removed)
     return report
 
 
@@ -88,21 +129,16 @@ def update_checked(
     ``refuse(added, removed)``, if given, sees the effect first and may raise to stop the update
     (e.g. one that would change the model graphs).
     """
-    with _WRITE_LOCK:
+    def change() -> tuple[list[ox.Quad], list[ox.Quad]]:
         if effect_of is not None:
-            added, removed = effect_of(sparql_update)
-        else:
-            try:
-                effect = update_effect(update_source(store), sparql_update)
-            except UpdateSyntaxError as exc:
-                raise QuerySyntaxError(str(exc)) from exc
-            added, removed = effect.added, effect.removed
-        if refuse is not None:
-            refuse(added, removed)
-        report = check_quads(store, added, removed)
-        if report.conforms and (added or removed):
-            store.apply_change(added, removed)
-    return report
+            return effect_of(sparql_update)
+        try:
+            effect = update_effect(update_source(store), sparql_update)
+        except UpdateSyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        return effect.added, effect.removed
+
+    return _gated_write(store, change, refuse)
 
 
 def update_source(store: Store) -> Source:
@@ -118,5 +154,5 @@ def _as_quad(q: ox.Quad | ox.Triple) -> ox.Quad:
 
 __all__ = [
     "SEVERITIES", "Result", "Report", "add_labels", "validate", "validate_pyshacl", "check_quads", "insert_checked",
-    "load_checked", "update_checked", "update_source", "data_graphs", "write_lock",
+    "change_checked", "load_checked", "update_checked", "update_source", "data_graphs", "write_lock",
 ]

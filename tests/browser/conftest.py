@@ -4,7 +4,6 @@ fixture that records every request the page makes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
@@ -40,19 +39,3 @@ def page(browser) -> Iterator[RecordingPage]:
         yield RecordingPage(context.new_page())
     finally:
         context.close()
-
-
-@contextmanager
-def opened(browser, url: str, width: int, height: int, **context):
-    """A page of /graph in its own context (a German browser unless told), drawn and ready."""
-    ctx = browser.new_context(viewport={"width": width, "height": height}, **{"locale": "de-DE", **context})  # a German browser
-    try:
-        page = ctx.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url, timeout=120_000)
-        page.wait_for_function("window.zdgReady === true", timeout=60_000)
-        page.errors = errors
-        yield page
-    finally:
-        ctx.close()

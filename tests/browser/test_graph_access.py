@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import opened
-from tests.sources import ANJA
+from tests.browser.graph_support import ANJA, opened
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,58 +11,9 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
-from tests.browser.conftest import opened
-from tests.conftest import LETTER
-from tests.sources import ANJA, ID
+from tests.browser.graph_support import ANJA, DGB, DRAWN_LABELS, ID, names_the_post, opened, overlaps, signature_block
 
 pytestmark = pytest.mark.browser
-
-DGB = ID + "organisation/dgb-nrw"
-
-#: Every label vis-network draws now, as a box on screen (CSS px) with its font size on screen.
-DRAWN_LABELS = """() => {
-  const net = window.zdg.network, scale = net.getScale(), shown = new Set(window.zdgVisibleIds()), out = [];
-  for (const id of shown) {
-    const node = net.body.nodes[id], label = node && node.labelModule;
-    if (!label || !label.elementOptions.label || !label.visible()) continue;
-    const z = label.size;
-    const a = net.canvasToDOM({x: z.left, y: z.top}), b = net.canvasToDOM({x: z.left + z.width, y: z.top + z.height});
-    out.push({id, text: label.elementOptions.label, px: label.fontOptions.size * scale, box: [a.x, a.y, b.x, b.y]});
-  }
-  return out;
-}"""
-
-
-def overlaps(labels: list[dict]) -> list[tuple[str, str]]:
-    out = []
-    for i, a in enumerate(labels):
-        for b in labels[i + 1:]:
-            A, B = a["box"], b["box"]
-            if A[0] < B[2] and B[0] < A[2] and A[1] < B[3] and B[1] < A[3]:
-                out.append((a["text"], b["text"]))
-    return out
-
-
-def signature_block() -> list[tuple[str, str]]:
-    """(name, post as printed) for every signature of the letter."""
-    text = LETTER.read_text(encoding="utf-8")
-    block = text.split("Düsseldorf, den 20. Januar 2023", 1)[1].split("Die Übereinkunft", 1)[0]
-    out = []
-    for part in re.split(r"\n-{3,}\s*\n", block):
-        m = re.search(r"\*\*(.+?)\*\*\s*(.*)", part, re.S)
-        if m:
-            out.append((m.group(1).replace(" MdL", "").strip(), " ".join(m.group(2).split())))
-    return out
-
-
-def names_the_post(org_labels: list[str], post: str) -> bool:
-    """Whether an organisation's name (full, short or most of its words) is the one in the post."""
-    words = lambda s: {w.casefold().strip(",.") for w in s.split() if len(w) > 3}
-    for label in org_labels:
-        if label and (label in post or (words(label) and len(words(label) & words(post)) >= 0.6 * len(words(label)))):
-            return True
-    return False
-
 
 @pytest.mark.parametrize("size", [(1440, 900), (1280, 720)])
 def test_first_view_is_legible(shared_api, browser, size):
@@ -315,3 +266,31 @@ def test_editorial_edges_are_dashed_and_say_so(browser, tmp_path):
         assert "redaktionelle Zuordnung" in page.inner_text("#details-relations")
         edge = page.evaluate("() => window.zdg.edges.get().find(e => e.from === 'urn:a').title")
         assert "redaktionelle Zuordnung" in edge
+
+
+def test_phone_selection_stays_in_sight(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 390, 844, is_mobile=True, has_touch=True) as page:
+        page.evaluate("id => window.zdg.select(id, true)", ANJA)
+        sheet = page.locator("#details").bounding_box()
+        net = page.locator("#network").bounding_box()
+        at = page.evaluate("id => window.zdg.network.canvasToDOM(window.zdg.network.getPositions([id])[id])", ANJA)
+        assert 0 <= at["x"] <= net["width"] and 0 <= at["y"] and net["y"] + at["y"] < sheet["y"]
+
+
+def test_colour_by_community_and_size_by_metric(shared_api, browser):
+    with opened(browser, shared_api.url + "/graph", 1440, 900) as page:
+        colour = "id => window.zdg.nodes.get(id).color"
+        by_type = page.evaluate(colour, ANJA)
+        page.select_option("#f-color", "community")
+        page.select_option("#f-size", "degree")
+        assert page.is_visible("#legend-community")
+        meta = page.evaluate("() => window.zdg.meta")
+        same = [i for i, m in meta.items() if m["community"] == meta[ANJA]["community"] and i != ANJA]
+        other = next(i for i, m in meta.items() if m["community"] != meta[ANJA]["community"])
+        assert page.evaluate(colour, ANJA) == page.evaluate(colour, same[0]) != page.evaluate(colour, other)
+        assert page.evaluate(colour, ANJA) != by_type or page.evaluate(colour, other) != page.evaluate(colour, same[0])
+        letter = max(meta, key=lambda i: meta[i]["degree"])
+        size = "id => window.zdg.nodes.get(id).size"
+        assert page.evaluate(size, letter) > page.evaluate(size, ANJA)
+        query = parse_qs(urlparse(page.url).query)
+        assert query["color"] == ["community"] and query["size"] == ["degree"]

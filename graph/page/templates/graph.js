@@ -551,6 +551,9 @@
       li.append(b);
       ul.append(li);
     });
+    // Coloured by community, the swatches keep only the shape (the colours mean communities).
+    document.getElementById("legend-community").hidden = state.color !== "community";
+    if (state.color === "community") ul.querySelectorAll(".swatch path").forEach(function (p) { p.setAttribute("fill", "#ffffff"); });
     if (focused) { var again = ul.querySelector('button[data-type="' + focused + '"]'); if (again) again.focus(); }
   }
   function fillSelect(id, items, value, grouped) {
@@ -790,7 +793,22 @@
     if (!current[id]) { state.hiddenTypes[meta[id].type] = false; apply(); buildLegend(); refit(); }
     network.selectNodes([id]);
     showDetails(id);
+    intoView(id);
     if (record) remember();
+  }
+  function intoView(id) {
+    // A selected node hidden under the details sheet (phone) or outside the window is
+    // brought into the part of the network still in sight, at the same zoom.
+    var pos = network.getPositions([id])[id];
+    if (!pos) return;
+    var at = network.canvasToDOM(pos), box = container.getBoundingClientRect();
+    var sheet = document.getElementById("details").getBoundingClientRect();
+    var bottom = !document.getElementById("details").hidden && sheet.top > box.top && sheet.left <= box.left + 1
+      ? sheet.top - box.top : box.height;
+    if (at.x >= 20 && at.x <= box.width - 20 && at.y >= 20 && at.y <= bottom - 30) return;
+    var scale = network.getScale();
+    network.moveTo({ position: { x: pos.x, y: pos.y + (box.height / 2 - bottom / 2) / scale },
+                     scale: scale, animation: false });
   }
   network.on("click", function (params) {
     if (params.nodes.length) select(params.nodes[0], true);

@@ -1,0 +1,61 @@
+"""Steps of the editing pages shared by the browser tests and tests/browser/curation_screenshots.py."""
+
+from __future__ import annotations
+
+ID = "https://w3id.org/zukunftsdialog/id/"
+USER, PASSWORD = "anna", "Korrekt-Pferd-Batterie-9"
+#: The record's row M8 (data/sources/followup-2023-2025.md): reported 2025-07-13, source S7 (press).
+M8_PASSAGE = 'Implementation phase ("Umsetzungsphase"): Fachkräftesicherung'
+M8_SOURCE = ID + "source/invest-in-niederrhein-2025-07-13"
+
+
+def sign_in(page, base: str, target: str = "/edit", user: str = USER, password: str = PASSWORD) -> None:
+    """Open ``target``; it sends to the sign-in form; sign in and come back."""
+    page.goto(base + target)
+    page.wait_for_selector("form.login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("form.login button[type=submit]")
+    page.wait_for_url(f"**{target}**")
+
+
+def fill_meeting(page, *, label_de: str = "Treffen zur Umsetzungsphase: Fachkräftesicherung",
+                 label_en: str = "Meeting on the implementation phase: skilled labour", notation: str = "",
+                 label_suffix: str = "", reason: str = "Aus der Quellensammlung (M8) nachgetragen") -> None:
+    page.fill("#f-prefLabel_de", label_de + label_suffix)
+    page.fill("#f-prefLabel_en", label_en + label_suffix)
+    page.fill("#f-reportedOn", "2025-07-13")
+    if notation:
+        page.fill("#f-notation", notation)
+    page.select_option("#f-source", M8_SOURCE)
+    page.select_option("#f-subject", [ID + "handlungsfeld-2025/fachkraeftesicherung"])
+    page.fill("#f-reason", reason)
+
+
+def select_passage(page, text: str) -> None:
+    """Select ``text`` in the source's text as a person would (a range over the text node),
+    then release the mouse there so the page takes the selection."""
+    found = page.evaluate(
+        """(text) => {
+            const article = document.getElementById('source-text');
+            const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                const at = n.nodeValue.indexOf(text);
+                if (at >= 0) {
+                    const range = document.createRange();
+                    range.setStart(n, at); range.setEnd(n, at + text.length);
+                    const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+                    n.parentElement.scrollIntoView({block: 'center'});
+                    article.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+                    return true;
+                }
+            }
+            return false;
+        }""", text)
+    assert found, f"{text!r} not in the source's text"
+    page.wait_for_function("(t) => document.getElementById('p-exact').value === t", arg=text)
+
+
+def wait_check(page, ok: bool) -> None:
+    """Wait for the dry run's verdict (conforms or refused)."""
+    page.wait_for_selector(f"#fact-form[data-checked={'conforms' if ok else 'refused'}]", timeout=30_000)
