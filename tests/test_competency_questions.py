@@ -38,10 +38,10 @@ def test_at_least_twenty_questions_each_stated_in_german_and_english():
 
 
 def _questions_with_their_own_test() -> set[str]:
-    """The .rq names a test of this module or of test_followup.py runs and checks (read from
-    their source text; the check below is not counted)."""
+    """The .rq names a test function runs and checks, in any test module (read from their
+    source text; the check below is not counted)."""
     names: set[str] = set()
-    for path in (Path(__file__), Path(__file__).with_name("test_followup.py")):
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_") \
                     and node.name != "test_every_question_answers_and_is_checked_against_the_sources":
