@@ -655,8 +655,16 @@ class QueryService:
         embedded store, without network, or asks a remote server.
         Raises :class:`UpdateTimeout`, :class:`UpdateTooExpensive`, :class:`QuerySyntaxError`.
         """
-        if self._snapshots is not None:
-            message = {"snapshot": list(self._snapshots.current()), "update": update}
+        snapshot = self._snapshots.acquire() if self._snapshots is not None else None
+        try:
+            return self._effect_in_child(update, snapshot)
+        finally:
+            if snapshot is not None and self._snapshots is not None:
+                self._snapshots.release(snapshot)
+
+    def _effect_in_child(self, update: str, snapshot: tuple[str, str] | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        if snapshot is not None:
+            message = {"snapshot": list(snapshot), "update": update}
             prefix = _sandbox_prefix()
         else:
             message = {"remote": [self.store.location, getattr(self.store, "update_url", None)], "update": update}
