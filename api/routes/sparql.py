@@ -263,7 +263,15 @@ async def sparql(request: Request, store: Store = Depends(get_store)) -> Respons
         raise problem(422, str(exc), "result-too-large") from None
     except StoreError as exc:
         raise store_problem(exc, dict(CORS)) from None
-    return Response(answer.body, media_type=_content_type(answer.media_type), headers=_headers())
+    headers = _headers()
+    if answer.etag:
+        # Answers come from graph.query.cache until the data changes; a client holding the
+        # same bytes gets a 304 (weak comparison, RFC 9110 13.1.2).
+        headers["ETag"] = answer.etag
+        tags = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
+        if answer.etag in tags or "*" in tags:
+            return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type=_content_type(answer.media_type), headers=headers)
 
 
 class QueryFastPath:

@@ -22,6 +22,7 @@ boundary once, as bytes.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -41,6 +42,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph.query.cache import AnswerCache, etag_of_body
 from graph.sparql import guard as sparql_guard
 from graph.vocab import PREFIXES
 from graph.sparql.guard import ForbiddenOperation
@@ -155,6 +157,8 @@ class QueryAnswer:
     media_type: str
     body: bytes
     kind: str  # "solutions", "boolean" or "graph"
+    #: A strong ETag over ``body`` (set on answers that went through the answer cache).
+    etag: str = ""
 
 
 @dataclass(frozen=True)
@@ -604,6 +608,11 @@ class _WorkerPool:
                 return
 
 
+def _cache_key(sparql: str, default_graphs, named_graphs, formats: Formats) -> tuple:
+    """What besides the store's state decides an answer (graph.query.cache)."""
+    return (sparql, tuple(default_graphs or ()), tuple(named_graphs or ()), formats.solutions, formats.graph)
+
+
 def _message(snapshot: tuple[str, str], sparql: str, default_graphs, named_graphs, formats: Formats) -> tuple:
     """A request for a worker (the layout :mod:`graph.query.worker` documents)."""
     return (snapshot, sparql, default_graphs or None, named_graphs or None, formats.solutions, formats.graph, PREFIXES)
@@ -639,6 +648,8 @@ class QueryService:
             self._pool = _WorkerPool(self.limits)
         else:  # pragma: no cover - only two kinds of store exist
             raise TypeError(f"no query service for {type(self.store).__name__}")
+        #: Answers until the data changes (graph.query.cache).
+        self.cache = AnswerCache.from_env(remote=self._remote is not None)
 
     def warm(self) -> None:
         """Start workers and take the first snapshot now rather than on the first query."""
@@ -712,14 +723,24 @@ class QueryService:
         :class:`ServiceBusy`, :class:`ForbiddenOperation`, :class:`QueryTooLarge`, :class:`StoreError`.
         """
         formats = self._prepare(sparql, accept, default_graphs, named_graphs)
-        deadline = time.monotonic() + self.limits.timeout
+        started = time.monotonic()
+        deadline = started + self.limits.timeout
+        key = _cache_key(sparql, default_graphs, named_graphs, formats)
         if self._remote is not None:
-            return self._run_remote(sparql, formats, default_graphs, named_graphs)
+            # Read before the query runs: writes count a generation before and after.
+            state = ("remote", self.store.generation)
+            hit = self.cache.get(state, key)
+            if hit is not None:
+                return hit.answer
+            return self._keep(state, key, self._run_remote(sparql, formats, default_graphs, named_graphs), started)
         assert self._pool is not None and self._snapshots is not None
         snapshot = self._snapshots.acquire()
         try:
+            hit = self.cache.get(snapshot, key)
+            if hit is not None:
+                return hit.answer
             message = _message(snapshot, sparql, default_graphs, named_graphs, formats)
-            return self._answer(self._pool.run(message, deadline), formats)
+            return self._keep(snapshot, key, self._answer(self._pool.run(message, deadline), formats), started)
         finally:
             self._snapshots.release(snapshot)
 
@@ -736,13 +757,24 @@ class QueryService:
             return await asyncio.to_thread(self.run, sparql, accept=accept, default_graphs=default_graphs,
                                            named_graphs=named_graphs)
         formats = self._prepare(sparql, accept, default_graphs, named_graphs)
-        deadline = time.monotonic() + self.limits.timeout
+        started = time.monotonic()
+        deadline = started + self.limits.timeout
         snapshot = self._snapshots.acquire(fresh_only=True) or await asyncio.to_thread(self._snapshots.acquire)
         try:
+            key = _cache_key(sparql, default_graphs, named_graphs, formats)
+            hit = self.cache.get(snapshot, key)
+            if hit is not None:
+                return hit.answer
             message = _message(snapshot, sparql, default_graphs, named_graphs, formats)
-            return self._answer(await self._pool.run_async(message, deadline), formats)
+            return self._keep(snapshot, key, self._answer(await self._pool.run_async(message, deadline), formats), started)
         finally:
             self._snapshots.release(snapshot)
+
+    def _keep(self, state, key, answer: QueryAnswer, started: float) -> QueryAnswer:
+        """``answer`` with its ETag, kept in the cache for ``state``."""
+        answer = dataclasses.replace(answer, etag=etag_of_body(answer.body))
+        self.cache.put(state, key, answer, answer.body, stored_at=started, etag=answer.etag)
+        return answer
 
     def _prepare(self, sparql: str, accept, default_graphs, named_graphs) -> Formats:
         form = self.check(sparql)
