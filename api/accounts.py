@@ -190,12 +190,22 @@ class Sessions:
         now = time.time()
         with self._lock:
             recent = [t for t in self._failures.get(user, []) if now - t < FAILURE_WINDOW]
-            self._failures[user] = recent
+            if recent:
+                self._failures[user] = recent
+            else:
+                self._failures.pop(user, None)
             return len(recent) >= MAX_FAILURES
 
     def failed(self, user: str) -> None:
+        if not USERNAME.match(user):
+            return  # no such account can exist: nothing to throttle, nothing to remember
         with self._lock:
-            self._failures.setdefault(user, []).append(time.time())
+            now = time.time()
+            if len(self._failures) > 10000:  # bounded memory whatever names are tried
+                recent = sorted(((ts[-1], u) for u, ts in self._failures.items() if ts and now - ts[-1] < FAILURE_WINDOW),
+                                reverse=True)[:5000]
+                self._failures = {u: self._failures[u] for _, u in recent}
+            self._failures.setdefault(user, []).append(now)
 
 
 def sessions(request: Request) -> Sessions:

@@ -18,6 +18,7 @@ from api.security import SecurityMiddleware
 from api.routes.sparql import QueryFastPath
 from graph import __version__
 from graph.build import build
+from graph.export import Dumps
 from graph.store import Store, open_store
 
 
@@ -35,6 +36,7 @@ def create_app(store: Store | None = None) -> FastAPI:
         service = getattr(app.state, "sparql_service", None)
         if service is not None:
             service.close()
+        app.state.dumps.close()
         if own_store:
             store.close()
 
@@ -50,6 +52,7 @@ def create_app(store: Store | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.store = store
+    app.state.dumps = Dumps()
     app.add_middleware(QueryFastPath)  # inside SecurityMiddleware: added first
     app.add_middleware(SecurityMiddleware)
     problems.install(app)

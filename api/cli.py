@@ -13,6 +13,8 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from api.server import uvicorn_options
+
 from graph import store as store_mod
 from graph.cli import EXIT_STORE, StoreOpt, UpdateUrlOpt, app, build_with_progress, check_remote, err, fail, open_or_exit
 from graph.store import StoreError
@@ -61,14 +63,15 @@ def serve(
         os.environ["ZDG_STORE"] = location
         if update_url:
             os.environ["ZDG_UPDATE_URL"] = update_url
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                    **uvicorn_options())
         return
     # An embedded store is owned by this one process (RocksDB holds a lock): the app serves
     # the store opened above. (Imported here: the other commands start without FastAPI.)
     from api.app import create_app
 
     try:
-        uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(s), host=host, port=port, log_level="info", **uvicorn_options())
     finally:
         s.close()
 

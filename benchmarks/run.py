@@ -33,18 +33,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every benchmark, in the order they run and appear.
-BENCHMARKS = ("bench_build", "bench_sparql", "bench_shacl", "bench_page", "bench_load", "fuzz_long", "bench_fresh_clone")
+BENCHMARKS = ("bench_build", "bench_sparql", "bench_shacl", "bench_page", "bench_network", "bench_load", "fuzz_long",
+              "bench_fresh_clone", "bench_reliability")
 TITLES = {
     "bench_build": "Build, load and serve-ready (issue 7)",
-    "bench_sparql": "SPARQL endpoint vs raw Oxigraph vs rdflib-endpoint (issues 3 and 7)",
+    "bench_sparql": "SPARQL endpoint vs raw Oxigraph vs rdflib-endpoint (issues 3, 7 and 18)",
     "bench_shacl": "SHACL validation: full and single-write (issue 7)",
     "bench_page": "Staff page: time to interactive in Chromium (issue 7)",
+    "bench_network": "The network after a write: first /api/network and /graph (issue 18)",
     "bench_load": "Load: 50 concurrent clients (issue 8)",
     "fuzz_long": "Long schemathesis run over the OpenAPI spec (issue 8)",
     "bench_fresh_clone": "make serve on a fresh clone: uv vs pip, cold and warm cache (issue 16)",
+    "bench_reliability": "Reliability: sync per write, 1 MB INSERT DATA, memory on large answers, /healthz during dumps (issue 17)",
 }
 LIBRARIES = ("pyoxigraph", "oxigraph", "rdflib", "pyshacl", "fastapi", "uvicorn", "httpx", "networkx", "pyvis",
-             "schemathesis", "playwright", "rdflib-endpoint")
+             "schemathesis", "playwright", "rdflib-endpoint", "igraph")
 CHILD_TIMEOUT_S = 3600
 
 
@@ -89,6 +92,8 @@ def machine() -> dict[str, str]:
         "RAM": _ram_gib(),
         "OS": platform.platform(),
         "Python": platform.python_version(),
+        # Other work on the machine slows ours and the peers alike; ratios are what compares.
+        "load average at start (1, 5, 15 min)": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
     for lib in LIBRARIES:
         try:
@@ -205,7 +210,7 @@ def write_report(path: Path, sections: dict[str, str], facts: dict[str, str]) ->
         "Written by `python -m benchmarks.run` (`make bench`); do not edit by hand. Each section says when and "
         "with which command it was measured; `--only NAME` re-runs one section and keeps the others. "
         "Ratios are ours / peer, measured in the same run on the same machine; targets are those of "
-        "issues 7 and 8, and \"met\"/\"missed\" is computed, not hand-written.", "",
+        "issues 7, 8 and 18, and \"met\"/\"missed\" is computed, not hand-written.", "",
         "## Machine (of the latest run)", "",
         "| | |", "|---|---|",
         *[f"| {k} | {_cell(k, v)} |" for k, v in facts.items()], "",

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+
+
 import pyoxigraph as ox
 
 from graph.formats import RDF_NAMES
@@ -33,6 +41,39 @@ def dump_rdf(store: Store, fmt: str) -> bytes:
     items = quads if target.supports_datasets else list(dict.fromkeys(q.triple for q in quads))
     prefixes = PREFIXES if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     return ox.serialize(items, format=target, prefixes=prefixes)
+
+
+class Dumps:
+    """The dumps a server hands out: each made once per format and store state, one at a time,
+    and kept as a file that is streamed to every client asking for it.
+
+    Eight clients asking at once for a dump of 300k quads used to make eight copies side by side
+    (a JSON-LD compaction holds the interpreter), and the server stopped answering meanwhile.
+    A store's state is its write count (``generation``): every write of the serving process goes
+    through it. A remote store may be written by others, so its dumps are made anew each time.
+    """
+
+    def __init__(self) -> None:
+        self._dir = Path(tempfile.mkdtemp(prefix=f"zdg-sparql-{os.getpid()}-dumps-"))
+        self._lock = threading.Lock()
+        self._made: dict[str, tuple[int, Path]] = {}
+
+    def path(self, store: Store, fmt: str) -> Path:
+        """The file holding the dump of ``store`` in ``fmt`` as the store is now."""
+        reusable = store.location != "memory" and not store.location.startswith(("http://", "https://"))
+        with self._lock:
+            made = self._made.get(fmt)
+            if reusable and made and made[0] == store.generation and made[1].exists():
+                return made[1]
+            target = self._dir / f"{fmt}-{uuid.uuid4().hex}"
+            target.write_bytes(dump_rdf(store, fmt))
+            if made:  # a client still streaming it keeps its open file
+                made[1].unlink(missing_ok=True)
+            self._made[fmt] = (store.generation, target)
+            return target
+
+    def close(self) -> None:
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 def dump_network(store: Store, fmt: str, view: str = "full", lang: str = "de") -> bytes:

@@ -441,7 +441,13 @@ class RemoteStore(Store):
         return list(ox.parse(response.content, format=fmt))
 
     def update(self, sparql):
-        self._post(self.update_url, {"update": sparql}, "*/*")
+        # Counted before and after: an answer read while the server applies the write
+        # (graph.query.cache keys on the generation) is never taken for one after it.
+        self.generation += 1
+        try:
+            self._post(self.update_url, {"update": sparql}, "*/*")
+        finally:
+            self.generation += 1
 
     # Several API processes may write to one server. Each gated write reads the version first
     # and is applied by one update request that also replaces the version, only if it is still

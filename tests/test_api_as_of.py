@@ -97,3 +97,16 @@ def test_network_edges_from_the_editorial_graph_only_are_marked(api):
     weber, dgb = ID + "person/anja-weber", ID + "organisation/dgb-nrw"
     assert not pair(weber, dgb) & flagged  # the letter says she chairs it
     assert all("editorial" in e for e in edges)
+
+
+@pytest.mark.parametrize(("day", "holder", "gone"), [
+    ("2023-01-20", "anja-weber", "thorben-albrecht"),
+    ("2026-06-01", "thorben-albrecht", "anja-weber"),
+])
+def test_the_networks_as_of_drops_a_post_holder_by_the_same_rule(built_store, day, holder, gone):
+    from graph import network
+
+    g = network.project(built_store, as_of=day)
+    dgb = ID + "organisation/dgb-nrw"
+    assert g.has_edge(ID + "person/" + holder, dgb)
+    assert not (ID + "person/" + gone in g and g.has_edge(ID + "person/" + gone, dgb))

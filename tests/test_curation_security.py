@@ -183,3 +183,12 @@ def test_openapi_documents_the_twins(server):
     for path in ("/api/meetings", "/api/statements", "/api/corrections", "/api/check/{kind}", "/api/changes",
                  "/api/changes/{ident}/revert", "/api/forms/{kind}"):
         assert path in paths, path
+
+
+def test_failed_sign_ins_use_bounded_memory():
+    table = accounts.Sessions()
+    for k in range(20000):
+        table.failed(f"user{k}")
+        table.failed("x" * 5000 + str(k))  # not a possible username: not remembered
+    assert len(table._failures) <= 10001
+    assert not table.blocked("user1") or len(table._failures["user1"]) <= accounts.MAX_FAILURES

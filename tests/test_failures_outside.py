@@ -43,8 +43,9 @@ def test_an_answer_over_the_cap_is_a_clear_4xx_and_the_server_stays_small(tmp_pa
         server.stop()
 
 
-def _snapshot_dirs(pid: int) -> list[Path]:
-    return list(Path(tempfile.gettempdir()).glob(f"zdg-sparql-{pid}-*"))
+def _snapshot_dirs(pid: int, dumps: bool = False) -> list[Path]:
+    """The server's snapshot folders (with ``dumps``, also its folder of dumps)."""
+    return [p for p in Path(tempfile.gettempdir()).glob(f"zdg-sparql-{pid}-*") if dumps or "-dumps-" not in p.name]
 
 
 def test_snapshots_are_bounded_and_removed(tmp_path: Path) -> None:
@@ -61,7 +62,7 @@ def test_snapshots_are_bounded_and_removed(tmp_path: Path) -> None:
         assert len(list(folders[0].iterdir())) <= 3  # the live snapshot (and one being retired)
     finally:
         server.stop()
-    assert _snapshot_dirs(server.proc.pid) == []  # a clean stop removes them
+    assert _snapshot_dirs(server.proc.pid, dumps=True) == []  # a clean stop removes them
 
 
 def test_snapshots_of_a_killed_server_are_removed_at_the_next_start(tmp_path: Path) -> None:
@@ -74,7 +75,7 @@ def test_snapshots_of_a_killed_server_are_removed_at_the_next_start(tmp_path: Pa
     second = start_api(store, tmp_path)
     try:
         httpx.get(second.url + "/sparql", params={"query": "ASK {}"}, headers=JSON, timeout=60)
-        assert _snapshot_dirs(first.proc.pid) == []
+        assert _snapshot_dirs(first.proc.pid, dumps=True) == []
     finally:
         second.stop()
 
@@ -166,3 +167,19 @@ def test_a_full_disk_gives_507_keeps_reads_and_loses_nothing(small_disk) -> None
     assert VALID_RECOMMENDATION["text"] in texts and second["text"] not in texts
     assert httpx.get(url + "/api/organisations", timeout=60).status_code == 200
     assert httpx.get(url + "/healthz", timeout=10).status_code == 200
+
+
+def test_parallel_dumps_are_made_once_and_healthz_keeps_answering(tmp_path: Path) -> None:
+    server = start_api(str(tmp_path / "store"), tmp_path)
+    try:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(8) as pool:
+            dumps = list(pool.map(lambda _: httpx.get(server.url + "/dump.jsonld", timeout=300), range(8)))
+            assert httpx.get(server.url + "/healthz", timeout=10).status_code == 200
+        assert {r.status_code for r in dumps} == {200}
+        assert len({r.content for r in dumps}) == 1  # the same bytes for everyone
+        made = [p for d in _snapshot_dirs(server.proc.pid, dumps=True) if "-dumps-" in d.name for p in d.iterdir()]
+        assert len(made) == 1  # made once for this store state
+    finally:
+        server.stop()

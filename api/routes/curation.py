@@ -64,6 +64,7 @@ T = {
         "intro": "Jede Angabe wird mit ihrer Quelle und der wörtlichen Stelle gespeichert, von den Shapes geprüft, Ihnen zugeschrieben und kann rückgängig gemacht werden.",
         "quote": "Zitat", "editorial": "Redaktionelle Anmerkung (wenn niemand zugeschrieben wird)", "kind": "Art",
         "open": "ansehen", "choose": "– bitte wählen –",
+        "kind_meeting": "Treffen", "kind_statement": "Aussage", "kind_correction": "Berichtigung", "kind_revert": "Rücknahme", "all": "alle Änderungen",
     },
     "en": {
         "switch": "Deutsch", "login": "Sign in", "logout": "Sign out", "user": "Username", "password": "Password",
@@ -81,6 +82,7 @@ T = {
         "intro": "Every fact is saved with its source and the verbatim passage, checked by the shapes, attributed to you, and can be reverted.",
         "quote": "Quote", "editorial": "Editorial note (when no one is attributed)", "kind": "Kind",
         "open": "view", "choose": "– please choose –",
+        "kind_meeting": "Meeting", "kind_statement": "Statement", "kind_correction": "Correction", "kind_revert": "Revert", "all": "all changes",
     },
 }
 
@@ -183,9 +185,14 @@ def _form_context(store: Store, kind: str, lang: str, text: str | None, values: 
 
 def _correction_fields(store: Store, lang: str) -> list[forms_mod.Field]:
     sources = forms_mod.choices_for(store, node=forms_mod.ZDS + "SourceWithReliability", lang=lang)
-    which = [forms_mod.Choice(k, k) for k in facts.CORRECTABLE]
+    names = {"prefLabel_de": ("Bezeichnung (deutsch)", "Label (German)"), "prefLabel_en": ("Bezeichnung (englisch)", "Label (English)"),
+             "date": ("Datum", "Date")}
+    which = [forms_mod.Choice(k, names[k][0 if lang == "de" else 1]) for k in facts.CORRECTABLE]
+    # Suggestions (a datalist): the meetings, statements, organisations and persons by label.
+    nodes = [c for cls in (forms_mod.ZD + "Meeting", forms_mod.ZD + "Statement", "http://www.w3.org/ns/org#FormalOrganization",
+                           "http://xmlns.com/foaf/0.1/Person") for c in forms_mod.choices_for(store, cls=cls, lang=lang)]
     return [
-        forms_mod.Field("subject", "", {"de": T["de"]["subject"], "en": T["en"]["subject"]}, "text", True),
+        forms_mod.Field("subject", "", {"de": T["de"]["subject"], "en": T["en"]["subject"]}, "text", True, choices=nodes),
         forms_mod.Field("what", "", {"de": T["de"]["which"], "en": T["en"]["which"]}, "select", True, choices=which),
         forms_mod.Field("value", "", {"de": T["de"]["value"], "en": T["en"]["value"]}, "text", True),
         forms_mod.Field("source", forms_mod.DCT + "source", {"de": "Quelle (zitiert)", "en": "Source (cited)"}, "select", True,
@@ -264,8 +271,11 @@ async def edit_post(request: Request, kind: str, store: StoreDep, lang: str | No
 def history_page(request: Request, store: Store, lang: str) -> Response:
     if _signed_in(request) is None:
         return _to_login(request, lang)
-    entries = log.changes(store, limit=200)
-    return _page("edit_changes.html", request, lang, entries=entries, done=request.query_params.get("done"),
+    about = request.query_params.get("about")
+    if about is not None and not facts._iri_ok(about):
+        about = None
+    entries = log.changes(store, about=about, limit=200)
+    return _page("edit_changes.html", request, lang, entries=entries, done=request.query_params.get("done"), about=about,
                  short=_short, href=lambda iri: "/id/" + iri[len(ID_BASE):] if iri.startswith(ID_BASE) else iri)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import anyio
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.routes import reader
@@ -28,7 +28,7 @@ from graph.domain import catalog as dataset_description
 from graph.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from graph.domain.describe import Description, describe, graph_rdf
 from graph.domain.sources import slug
-from graph.export import RDF_DUMPS, dump_rdf
+from graph.export import RDF_DUMPS
 from graph.formats import content_type
 from graph.vocab import ID_BASE, PREFIXES
 from graph.query.service import NotAcceptable, media_type_of, negotiate
@@ -268,12 +268,13 @@ def jsonld_context() -> Response:
     200: {"description": "The dump", "content": {m: {} for m in ("text/turtle", "application/trig",
                                                                  "application/n-quads", "application/ld+json")}},
     **problem_responses(404)})
-async def dump(suffix: str, store: Store = Depends(get_store)) -> Response:
+async def dump(request: Request, suffix: str, store: Store = Depends(get_store)) -> Response:
     if suffix not in ("ttl", "trig", "nq", "jsonld"):
         raise Problem(404, f"No dump /dump.{suffix}; there are ttl, trig, nq and jsonld.", type_="not-found")
-    body = await anyio.to_thread.run_sync(lambda: dump_rdf(store, suffix))
+    dumps = request.app.state.dumps
+    path = await anyio.to_thread.run_sync(lambda: dumps.path(store, suffix))
     media = RDF_DUMPS[suffix]
-    return Response(body, media_type=f"{media}; charset=utf-8", headers={
+    return FileResponse(path, media_type=f"{media}; charset=utf-8", headers={
         **CORS, "Content-Disposition": f'inline; filename="zukunftsdialog.{suffix}"'})
 
 

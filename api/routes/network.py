@@ -6,6 +6,9 @@ Thin: parameters are checked here, the projection and its metrics come from grap
 
 from __future__ import annotations
 
+import json
+import threading
+import weakref
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -15,6 +18,7 @@ from api.deps import get_store
 from api.negotiation import LANGUAGE_VARY, language
 from api.problems import graph_errors
 from graph import network
+from graph.network import refresh
 from graph.export import NETWORK_DUMPS
 from graph.page import gephi
 from graph.store import Store
@@ -32,17 +36,20 @@ AsOfQ = Annotated[Optional[str], Query(pattern=r"^\d{4}-\d{2}-\d{2}$", descripti
 
 
 def _project(store: Store, view: str, focus: str | None, depth: int | None, lang: str, as_of: str | None):
+    """The projection and whether it is the one before the last write, being recomputed."""
     with graph_errors():
-        return network.project(store, view=view, focus=focus, depth=depth, lang=lang, as_of=as_of)
+        return refresh.current(store, ("network", view, focus, depth, lang, as_of), lambda: network.project(
+            store, view=view, focus=focus, depth=depth, lang=lang, as_of=as_of))
 
 
 def _negotiated(request: Request, store: Store, fmt: str, view: str, focus: str | None, depth: int | None,
                 lang: str | None, as_of: str | None):
-    """The projection a request asks for, its ETag, and the 304 if the client has it already."""
+    """The projection a request asks for, whether it is being recomputed, its ETag, and the 304
+    if the client has it already."""
     lang = language(request, lang)
-    g = _project(store, view, focus, depth, lang, as_of)
-    etag = _etag(g, fmt, view, focus, depth, lang, as_of)
-    return g, etag, not_modified(request, etag, {"Vary": LANGUAGE_VARY})
+    g, updating = _project(store, view, focus, depth, lang, as_of)
+    etag = _etag(g, fmt, updating, view, focus, depth, lang, as_of)
+    return g, updating, etag, not_modified(request, etag, {"Vary": LANGUAGE_VARY})
 
 
 def _etag(g, *params: Any) -> str:
@@ -82,12 +89,36 @@ def get_network(
 ) -> dict[str, Any]:
     """Nodes (organisations, persons, themes, policy levels, recommendations, documents,
     events …) with `type`, labels, sources and metrics (`degree`, `betweenness`, `pagerank`,
-    `community`); links with `type`."""
-    g, etag, cached = _negotiated(request, store, "json", view, focus, depth, lang, as_of)
+    `community`); links with `type`. Right after a write the network as it was comes at once
+    with `graph.updating: true` while the new one is computed; ask again shortly."""
+    g, updating, etag, cached = _negotiated(request, store, "json", view, focus, depth, lang, as_of)
     if cached is not None:
         return cached
-    response.headers.update({"ETag": etag, "Vary": LANGUAGE_VARY})
-    return network.node_link(g)
+    return Response(_body(g, updating), media_type="application/json", headers={"ETag": etag, "Vary": LANGUAGE_VARY})
+
+
+#: Serialised answers per projection (a projection is shared from graph.network's cache until
+#: the data changes): serialising 10,000 nodes costs longer than finding them.
+_bodies: "weakref.WeakKeyDictionary[Any, dict[bool, bytes]]" = weakref.WeakKeyDictionary()
+_bodies_lock = threading.Lock()
+
+
+def _body(g, updating: bool) -> bytes:
+    with _bodies_lock:
+        found = _bodies.get(g, {}).get(updating)
+    if found is None:
+        if updating:
+            # The network before the last write, while the new one is computed: the body it was
+            # served with, "updating": true added to its "graph" object (which json.dumps
+            # writes before the nodes), rather than 10,000 nodes serialised again.
+            plain = _body(g, False)
+            found = plain.replace(b'"graph":{}', b'"graph":{"updating":true}', 1) if b'"graph":{}' in plain[:200] \
+                else plain.replace(b'"graph":{', b'"graph":{"updating":true,', 1)
+        else:
+            found = json.dumps(network.node_link(g), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with _bodies_lock:
+            _bodies.setdefault(g, {})[updating] = found
+    return found
 
 
 def _dump_route(fmt: str):
@@ -103,7 +134,7 @@ def _dump_route(fmt: str):
         store: Store = Depends(get_store),
     ) -> Response:
         lang = language(request, lang)
-        g, etag, cached = _negotiated(request, store, fmt, view, focus, depth, lang, as_of)
+        g, updating, etag, cached = _negotiated(request, store, fmt, view, focus, depth, lang, as_of)
         if cached is not None:
             return cached
         return Response(gephi.dump(g, fmt, lang), media_type=media, headers={

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import require_token
 from api.deps import get_store
+from api.caching import not_modified
 from api.negotiation import accepted, wants_html
 from api.problems import Problem, answer, problem_responses, store_problem
 from graph.domain import catalog as dataset_description
@@ -231,7 +232,15 @@ async def sparql(request: Request, store: Store = Depends(get_store)) -> Respons
         raise problem(422, str(exc), "result-too-large") from None
     except StoreError as exc:
         raise store_problem(exc, dict(CORS)) from None
-    return Response(answer.body, media_type=content_type(answer.media_type), headers=_headers())
+    headers = _headers()
+    if answer.etag:
+        # Answers come from graph.query.cache until the data changes; a client holding the
+        # same bytes gets a 304 (api.caching: weak comparison, *).
+        headers["ETag"] = answer.etag
+        cached = not_modified(request, answer.etag, headers)
+        if cached is not None:
+            return cached
+    return Response(answer.body, media_type=content_type(answer.media_type), headers=headers)
 
 
 class QueryFastPath:

@@ -184,8 +184,11 @@ def form(store: Store, kind: str, lang: str = "de") -> list[Field]:
     for key in spec.paths + spec.extra:
         path, _, fixed_lang = key.partition("@")
         entry = by_key.get(key, {"path": path, "lang": None, "in": [], "message": {}, "ps": None})
-        label = dict(zip(LANGS, _LABELS.get(path, (_local(path), _local(path)))))
+        # The form's own wording where it has one (clearer for a form), else the ontology's label.
+        label = dict(zip(LANGS, (_local(path), _local(path))))
         label.update({k: v for k, v in labels.get(path, {}).items() if k in LANGS})
+        if path in _LABELS:
+            label = dict(zip(LANGS, _LABELS[path]))
         if fixed_lang:
             label = {k: f"{v} ({'deutsch' if fixed_lang == 'de' else 'englisch'})" if k == "de"
                      else f"{v} ({'German' if fixed_lang == 'de' else 'English'})" for k, v in label.items()}
@@ -194,7 +197,7 @@ def form(store: Store, kind: str, lang: str = "de") -> list[Field]:
         many = "max" not in entry and not fixed_lang and path not in spec.single
         datatype = entry.get("datatype")
         if entry["in"]:
-            choices = [Choice(v, label_of(store, v, lang)) for v in entry["in"]]
+            choices = sorted((Choice(v, label_of(store, v, lang)) for v in entry["in"]), key=lambda c: c.label.casefold())
         else:
             choices = choices_for(store, cls=entry.get("class"), node=entry.get("node"), lang=lang)
         if not choices and (key in spec.extra or path == DCT + "isPartOf"):

@@ -246,8 +246,30 @@ def _query() -> str:
     return Template(sparql.text("network.rq")).substitute(edge_predicates=" ".join(f"<{p}>" for p in _EDGE_PREDICATES))
 
 
+_facts_memo: dict[str, Any] = {}
+
+
 def load_facts(store: Store) -> Facts:
-    """Run the projection's query; the answer's digest identifies the store's relevant state."""
+    """Run the projection's query; the answer's digest identifies the store's relevant state.
+
+    On an embedded store whose state (its write generation, graph.network.refresh) is
+    that of the last call, the last answer is reused: the query costs seconds on a big graph
+    and the page asks for it more than once per change (projection, English labels).
+    """
+    from graph.network.refresh import state_token
+
+    token = state_token(store)
+    with _cache_lock:
+        if token is not None and _facts_memo.get("token") == token:
+            return _facts_memo["facts"]
+    facts = _load_facts(store)
+    if token is not None:
+        with _cache_lock:
+            _facts_memo.update(token=token, facts=facts)
+    return facts
+
+
+def _load_facts(store: Store) -> Facts:
     result = store.query(_query())
     facts = Facts()
     h = hashlib.blake2b(digest_size=16)
@@ -680,28 +702,11 @@ def _view(g: nx.Graph, view: str) -> nx.Graph:
 
 
 def add_metrics(g: nx.Graph, seed: int = 42) -> None:
-    """Per-node degree, betweenness, PageRank and a Louvain community (seeded: stable)."""
-    n = g.number_of_nodes()
-    if n == 0:
-        return
-    degree = dict(g.degree())
-    # Exact betweenness is O(n·m); above 1,000 nodes a seeded sample of pivots (fewer for
-    # bigger graphs, about 2·10⁵ node visits in all) is close enough for ranking.
-    k = None if n <= 1000 else max(32, min(200, 200_000 // n))
-    betweenness = nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)
-    try:
-        pagerank = nx.pagerank(g, weight="weight")
-    except nx.PowerIterationFailedConvergence:  # pragma: no cover - pathological graphs only
-        pagerank = {v: 1 / n for v in g}
-    communities = nx.community.louvain_communities(g, weight="weight", seed=seed) if g.number_of_edges() else [{v} for v in g]
-    # Number communities by size (largest first), then by their first member: stable ids.
-    ordered = sorted((sorted(c) for c in communities), key=lambda c: (-len(c), c[0]))
-    community = {v: i for i, c in enumerate(ordered) for v in c}
-    for v, data in g.nodes(data=True):
-        data["degree"] = degree[v]
-        data["betweenness"] = round(betweenness[v], 6)
-        data["pagerank"] = round(pagerank[v], 6)
-        data["community"] = community[v]
+    """Per-node degree, betweenness, PageRank and a Louvain community (seeded: stable);
+    computed in :mod:`graph.network.metrics`."""
+    from graph.network import metrics
+
+    metrics.add_metrics(g, seed)
 
 
 # --- the public entry point, cached ---------------------------------------------------------

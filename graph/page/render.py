@@ -30,7 +30,10 @@ from pyvis.network import Network
 from pyvis.node import Node
 
 from graph import network
+from graph.network import refresh
+from graph.page import incremental
 from graph.page.layout import TIER_PX, applies as structured, structured_layout, tiers
+from graph.page.updating import updating_page
 
 TEMPLATES = Path(__file__).with_name("templates")
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
@@ -148,7 +151,9 @@ def layout(g: nx.Graph, key: Any = None) -> dict[str, tuple[float, float]]:
         with _lock:
             if key in _layout_cache:
                 return _layout_cache[key]
-    out = structured_layout(g) or _packed_layout(g)
+    # After a change of the data, the view's previous layout is kept and the change placed
+    # into it (graph.page.incremental); the key's first part is the data's digest.
+    out = incremental.layout(g, None if key is None else key[1:], lambda h: structured_layout(h) or _packed_layout(h))
     if key is not None:
         with _lock:
             if len(_layout_cache) > 64:
@@ -401,6 +406,14 @@ def html(data: dict[str, Any], *, inline: bool, asset_base: str = "/graph/assets
     )
 
 
+def _served(store, focus, depth, lang, view: str) -> str:
+    # The previous page while the one after a write is computed (graph.network.refresh); an
+    # offline file (inline) is always computed for the data as it is.
+    page, updating = refresh.current(store, ("page", view, focus, depth if focus else None, lang),
+                                     lambda: _page(store, focus, depth, lang, inline=False, view=view))
+    return updating_page(page, lang) if updating else page
+
+
 def _page(store, focus, depth, lang, inline: bool, view: str = "full") -> str:
     if lang not in network.LANGS:
         raise ValueError("lang must be de or en")
@@ -430,7 +443,7 @@ def served_page(store, focus: str | None = None, depth: int = 2, lang: str = "de
 
     Raises ``LookupError`` for an unknown focus IRI and ``ValueError`` for a bad argument.
     """
-    return _page(store, focus, depth, lang, inline=False, view=view)
+    return _served(store, focus, depth, lang, view)
 
 
 def standalone_page(store, focus: str | None = None, depth: int = 2, lang: str = "de", view: str = "full") -> str:

@@ -22,6 +22,7 @@ boundary once, as bytes.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -42,6 +43,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.formats import GRAPH_MEDIA_TYPES, SOLUTION_MEDIA_TYPES, Formats, choose, media_type_of
+from graph.query.cache import AnswerCache, etag_of_body
 from graph.sparql import guard as sparql_guard
 from graph.vocab import PREFIXES
 from graph.sparql.guard import ForbiddenOperation
@@ -127,6 +129,8 @@ class QueryAnswer:
     media_type: str
     body: bytes
     kind: str  # "solutions", "boolean" or "graph"
+    #: A strong ETag over ``body`` (set on answers that went through the answer cache).
+    etag: str = ""
 
 
 def negotiate(accept: list[str], form: str | None) -> Formats:
@@ -284,15 +288,21 @@ def _remove_orphans() -> None:
     """Remove snapshot folders whose server is gone (killed, so it could not clean up)."""
     for folder in Path(tempfile.gettempdir()).glob("zdg-sparql-*"):
         owner = folder.name.split("-")[2]
-        if owner.isdigit():
+        if not owner.isdigit():
+            # Named by an older version, which did not say whose it is: only when surely stale.
             try:
-                os.kill(int(owner), 0)
-                continue  # its server still runs
-            except ProcessLookupError:
+                if time.time() - folder.stat().st_mtime > 86_400:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
                 pass
-            except PermissionError:
-                continue
-        shutil.rmtree(folder, ignore_errors=True)
+            continue
+        try:
+            os.kill(int(owner), 0)
+            continue  # its server still runs
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            continue
 
 
 class _Snapshots:
@@ -542,6 +552,11 @@ class _WorkerPool:
                 return
 
 
+def _cache_key(sparql: str, default_graphs, named_graphs, formats: Formats) -> tuple:
+    """What besides the store's state decides an answer (graph.query.cache)."""
+    return (sparql, tuple(default_graphs or ()), tuple(named_graphs or ()), formats.solutions, formats.graph)
+
+
 def _message(snapshot: tuple[str, str], sparql: str, default_graphs, named_graphs, formats: Formats) -> tuple:
     """A request for a worker (the layout :mod:`graph.query.worker` documents)."""
     return (snapshot, sparql, default_graphs or None, named_graphs or None, formats.solutions, formats.graph, PREFIXES)
@@ -577,6 +592,8 @@ class QueryService:
             self._pool = _WorkerPool(self.limits)
         else:  # pragma: no cover - only two kinds of store exist
             raise TypeError(f"no query service for {type(self.store).__name__}")
+        #: Answers until the data changes (graph.query.cache).
+        self.cache = AnswerCache.from_env(remote=self._remote is not None)
 
     def warm(self) -> None:
         """Start workers and take the first snapshot now rather than on the first query."""
@@ -593,8 +610,16 @@ class QueryService:
         embedded store, without network, or asks a remote server.
         Raises :class:`UpdateTimeout`, :class:`UpdateTooExpensive`, :class:`QuerySyntaxError`.
         """
-        if self._snapshots is not None:
-            message = {"snapshot": list(self._snapshots.current()), "update": update}
+        snapshot = self._snapshots.acquire() if self._snapshots is not None else None
+        try:
+            return self._effect_in_child(update, snapshot)
+        finally:
+            if snapshot is not None and self._snapshots is not None:
+                self._snapshots.release(snapshot)
+
+    def _effect_in_child(self, update: str, snapshot: tuple[str, str] | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        if snapshot is not None:
+            message = {"snapshot": list(snapshot), "update": update}
             prefix = _sandbox_prefix()
         else:
             message = {"remote": [self.store.location, getattr(self.store, "update_url", None)], "update": update}
@@ -642,14 +667,24 @@ class QueryService:
         :class:`ServiceBusy`, :class:`ForbiddenOperation`, :class:`QueryTooLarge`, :class:`StoreError`.
         """
         formats = self._prepare(sparql, accept, default_graphs, named_graphs)
-        deadline = time.monotonic() + self.limits.timeout
+        started = time.monotonic()
+        deadline = started + self.limits.timeout
+        key = _cache_key(sparql, default_graphs, named_graphs, formats)
         if self._remote is not None:
-            return self._run_remote(sparql, formats, default_graphs, named_graphs)
+            # Read before the query runs: writes count a generation before and after.
+            state = ("remote", self.store.generation)
+            hit = self.cache.get(state, key)
+            if hit is not None:
+                return hit.answer
+            return self._keep(state, key, self._run_remote(sparql, formats, default_graphs, named_graphs), started)
         assert self._pool is not None and self._snapshots is not None
         snapshot = self._snapshots.acquire()
         try:
+            hit = self.cache.get(snapshot, key)
+            if hit is not None:
+                return hit.answer
             message = _message(snapshot, sparql, default_graphs, named_graphs, formats)
-            return self._answer(self._pool.run(message, deadline), formats)
+            return self._keep(snapshot, key, self._answer(self._pool.run(message, deadline), formats), started)
         finally:
             self._snapshots.release(snapshot)
 
@@ -666,13 +701,24 @@ class QueryService:
             return await asyncio.to_thread(self.run, sparql, accept=accept, default_graphs=default_graphs,
                                            named_graphs=named_graphs)
         formats = self._prepare(sparql, accept, default_graphs, named_graphs)
-        deadline = time.monotonic() + self.limits.timeout
+        started = time.monotonic()
+        deadline = started + self.limits.timeout
         snapshot = self._snapshots.acquire(fresh_only=True) or await asyncio.to_thread(self._snapshots.acquire)
         try:
+            key = _cache_key(sparql, default_graphs, named_graphs, formats)
+            hit = self.cache.get(snapshot, key)
+            if hit is not None:
+                return hit.answer
             message = _message(snapshot, sparql, default_graphs, named_graphs, formats)
-            return self._answer(await self._pool.run_async(message, deadline), formats)
+            return self._keep(snapshot, key, self._answer(await self._pool.run_async(message, deadline), formats), started)
         finally:
             self._snapshots.release(snapshot)
+
+    def _keep(self, state, key, answer: QueryAnswer, started: float) -> QueryAnswer:
+        """``answer`` with its ETag, kept in the cache for ``state``."""
+        answer = dataclasses.replace(answer, etag=etag_of_body(answer.body))
+        self.cache.put(state, key, answer, answer.body, stored_at=started, etag=answer.etag)
+        return answer
 
     def _prepare(self, sparql: str, accept, default_graphs, named_graphs) -> Formats:
         form = self.check(sparql)
