@@ -1,9 +1,8 @@
 """What every JSON list of the API shares: the label language, pagination, the list envelope,
-and conditional GET (ETag / If-None-Match → 304)."""
+and conditional GET (the rules themselves live in :mod:`api.negotiation` and :mod:`api.caching`)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -12,6 +11,8 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from api.caching import etag_of, not_modified
+from api.negotiation import LANGUAGE_VARY, language
 from api.deps import get_store
 from api.problems import Problem, field_error
 from graph.domain import filters as filter_values
@@ -44,40 +45,11 @@ async def negotiate_lang(
     request: Request,
     lang: Annotated[
         Lang | None,
-        Query(description="Label language (de or en). Default: from Accept-Language, else de."),
+        Query(description="Label language (de or en). Default: the lang cookie, else Accept-Language, else de."),
     ] = None,
 ) -> str:
-    """The label language: the ``lang`` parameter, else the best of de/en in Accept-Language, else de."""
-    if lang:
-        return lang
-    return preferred_language(request.headers.get("accept-language", ""))
-
-
-def preferred_language(header: str) -> str:
-    """de or en, whichever ``Accept-Language`` ranks higher (de if it names neither).
-
-    >>> preferred_language("en-GB,en;q=0.9,de;q=0.5")
-    'en'
-    >>> preferred_language("fr, de;q=0.1")
-    'de'
-    """
-    best, best_q = "de", -1.0
-    for part in header.split(","):
-        tag, _, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        if primary not in queries.LANGS:
-            continue
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if q > best_q and q > 0:
-            best, best_q = primary, q
-    return best
+    """The label language (FastAPI dependency): see :func:`api.negotiation.language`."""
+    return language(request, lang)
 
 
 class Paging(BaseModel):
@@ -189,24 +161,13 @@ def check_day(name: str, value: str | None) -> str | None:
                       errors=[field_error(name, value, "not a day YYYY-MM-DD")]) from None
 
 
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def _matches(if_none_match: str, etag: str) -> bool:
-    # Weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored.
-    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in tags or etag in tags
-
-
 def cached_json(request: Request, payload: Any, status_code: int = 200) -> Response:
     """``payload`` as JSON with a strong ETag over its bytes; 304 if ``If-None-Match`` matches."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    etag = _etag(body)
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Language"}
-    if _matches(request.headers.get("if-none-match", ""), etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, status_code=status_code, media_type="application/json", headers=headers)
+    etag = etag_of(body)
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": LANGUAGE_VARY}
+    return not_modified(request, etag, headers) or Response(
+        body, status_code=status_code, media_type="application/json", headers=headers)
 
 
 def page_response(request: Request, page: queries.Page, paging_: Paging) -> Response:

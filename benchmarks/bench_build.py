@@ -6,7 +6,7 @@ Measured (each in its own child process, so that start-up and peak memory are ho
   next to a child that parses the same files with rdflib into a ``Dataset``.
 * serve-ready: ``zdg serve`` on an empty store (it builds, then serves) from process start
   until ``/healthz`` answers 200; target <= 3 s (issue 7).
-* loading synthetic graphs in our model (``benchmarks.generate``) of 10k/100k/400k/1M triples
+* loading synthetic graphs in our model (``graph.synthetic``) of 10k/100k/400k/1M triples
   into an on-disk Oxigraph store, time and peak RSS, next to rdflib parsing the same file.
 
 The helpers :func:`start_server` / :class:`Server` are shared with ``bench_load`` and
@@ -204,7 +204,7 @@ def bench_shipped(repeats: int, tmp: Path) -> list[dict]:
 
 def _generator():
     try:
-        from benchmarks import generate
+        from graph import synthetic as generate
     except ImportError:
         return None
     return getattr(generate, "generate", None)
@@ -237,7 +237,7 @@ def bench_scales(scales: tuple[int, ...], tmp: Path) -> list[dict]:
     """Load time and peak memory at each scale: Oxigraph bulk load vs rdflib parse."""
     gen = _generator()
     if gen is None:
-        return [{"case": "synthetic scales", "note": "skipped: benchmarks.generate.generate does not exist yet"}]
+        return [{"case": "synthetic scales", "note": "skipped: graph.synthetic.generate does not exist yet"}]
     rows = []
     for n in scales:
         path = tmp / f"synthetic-{n}.nq"

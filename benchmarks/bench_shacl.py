@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_shacl [--quick]
 
-On synthetic graphs (benchmarks.generate) of 10k / 100k / 400k triples:
+On synthetic graphs (graph.synthetic) of 10k / 100k / 400k triples:
 
 * full validation: ``graph.shacl.validation.validate`` (shapes compiled to SPARQL, run by Oxigraph)
   vs pyshacl on the same data already in an rdflib graph (its parse is a row of its own);
@@ -40,7 +40,7 @@ def _timed(fn, repeats: int) -> tuple[float, object]:
 
 def _write(n: int, valid: bool) -> list[ox.Quad]:
     """One new recommendation as an API client would add it (invalid: without a theme)."""
-    from benchmarks.generate import DCT, ID, OA, PROV, SKOS, XSD, ZD
+    from graph.synthetic import DCT, ID, OA, PROV, SKOS, XSD, ZD
 
     g = ox.NamedNode(f"{ID}source/bench-write-{n}")
     rec, ex, sel = (ox.NamedNode(f"{ID}recommendation/bench-{n}"), ox.NamedNode(f"{ID}excerpt/bench-{n}"),
@@ -85,7 +85,7 @@ def bench_size(size: int, writes: int, full_repeats: int) -> list[dict]:
     """Every row for one graph size."""
     from rdflib import Graph
 
-    from benchmarks.generate import generate
+    from graph.synthetic import generate
     from graph.shacl import validation
     from graph.shacl.reference import data_graph, validate_graph
     from graph.store import EmbeddedStore

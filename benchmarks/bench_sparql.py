@@ -1,6 +1,6 @@
 """Our /sparql vs raw ``oxigraph serve`` vs rdflib-endpoint, same data, same queries.
 
-The data is the shipped graph scaled up with :func:`benchmarks.generate.generate` (400,000
+The data is the shipped graph scaled up with :func:`graph.synthetic.generate` (400,000
 triples by default, seeded). Three real servers on loopback ports:
 
 * ours: ``zdg serve`` (uvicorn, FastAPI, query worker processes with the time limit) on an
@@ -117,7 +117,7 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float) -> None:
 
 def write_data(path: Path, triples: int, seed: int) -> int:
     """The synthetic dataset as N-Quads; returns the number of quads."""
-    from benchmarks.generate import generate
+    from graph.synthetic import generate
 
     quads = list(generate(triples, seed))
     path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))

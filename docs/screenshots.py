@@ -1,8 +1,9 @@
 """Screenshots of the reader and the linked-data pages, for the README and for looking at them.
 
-``make screenshots`` runs this against a fresh server on a loopback port: it writes
-``docs/screenshot-reader.png`` (the README's) and, for review, every page at 1440x900 and
-390x844 into ``build/screenshots/``. Not part of ``make test``: it rewrites a tracked file.
+``make screenshots`` runs this (after tests/browser/screenshots.py, which takes the staff
+page's) against a fresh server on a loopback port: it writes ``docs/screenshot-reader.png``
+(the README's) and, for review, every page at 1440x900 and 390x844 into ``build/screenshots/``.
+Not part of ``make test``: it rewrites a tracked file.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             for size, (w, h) in SIZES.items():
-                context = browser.new_context(viewport={"width": w, "height": h})
+                context = browser.new_context(viewport={"width": w, "height": h}, locale="de-DE")
                 page = context.new_page()
                 for name, path in PAGES.items():
                     if only and name not in only:

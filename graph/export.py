@@ -9,20 +9,15 @@ import threading
 import uuid
 from pathlib import Path
 
-import json
 
 import pyoxigraph as ox
+
+from graph.formats import RDF_NAMES
 from graph.vocab import PREFIXES
 from graph.store import Store
 
-#: Format names of ``zdg export`` and ``/dump.*`` with their media types.
-RDF_DUMPS: dict[str, str] = {
-    "ttl": "text/turtle",
-    "trig": "application/trig",
-    "nq": "application/n-quads",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-}
+#: Format names of ``zdg export`` and ``/dump.*`` with their media types (pyoxigraph's).
+RDF_DUMPS: dict[str, str] = {name: RDF_NAMES[name].media_type for name in ("ttl", "trig", "nq", "nt", "jsonld")}
 NETWORK_DUMPS: dict[str, str] = {
     "graphml": "application/graphml+xml",
     "gexf": "application/gexf+xml",
@@ -34,13 +29,7 @@ def dump_rdf(store: Store, fmt: str) -> bytes:
 
     Turtle and TriG are written with our prefixes so that people can read them.
     """
-    target = {
-        "ttl": ox.RdfFormat.TURTLE,
-        "trig": ox.RdfFormat.TRIG,
-        "nq": ox.RdfFormat.N_QUADS,
-        "nt": ox.RdfFormat.N_TRIPLES,
-        "jsonld": ox.RdfFormat.JSON_LD,
-    }.get(fmt)
+    target = RDF_NAMES.get(fmt) if fmt in RDF_DUMPS else None
     if target is None:
         raise ValueError(f"unknown RDF dump format {fmt!r}; known: {', '.join(RDF_DUMPS)}")
     quads = list(store.quads())

@@ -10,23 +10,13 @@ import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
+from graph.formats import RDF_NAMES, RESULT_NAMES
 from graph.vocab import PREFIXES
 from graph.store import QueryResult
 
-#: Short names and media types of result formats for SELECT and ASK.
-SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-#: Short names of RDF formats for CONSTRUCT and DESCRIBE.
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+#: Short names of result formats for SELECT and ASK, and of RDF formats for CONSTRUCT and DESCRIBE.
+SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = RESULT_NAMES
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {name: RDF_NAMES[name] for name in ("ttl", "nt", "jsonld", "rdfxml")}
 
 
 def is_graph_result(result: QueryResult) -> bool:

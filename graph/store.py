@@ -32,27 +32,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from graph import formats
 from graph.vocab import VERSION_GRAPH
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
-
-#: File suffixes and format names we read, mapped to Oxigraph's formats.
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML,
-    "n3": ox.RdfFormat.N3,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json": ox.RdfFormat.JSON_LD,
-}
-
 
 log = logging.getLogger("zdg.store")
 
@@ -114,19 +97,15 @@ class StoreInUse(StoreError):
 
 
 def rdf_format(name_or_path: str | Path) -> ox.RdfFormat:
-    """The Oxigraph format for a format name or a file name's suffix.
+    """:func:`graph.formats.rdf_format`, an unknown name being a :class:`StoreError` (what callers of the store catch).
 
     >>> rdf_format("data/x.trig") == ox.RdfFormat.TRIG
     True
     """
-    text = str(name_or_path).lower()
-    key = text.rsplit(".", 1)[-1] if "." in text or "/" in text else text
     try:
-        return RDF_FORMATS[key]
-    except KeyError:
-        raise StoreError(
-            f"unknown RDF format {key!r}; known: {', '.join(sorted(RDF_FORMATS))}"
-        ) from None
+        return formats.rdf_format(name_or_path)
+    except formats.UnknownFormat as exc:
+        raise StoreError(str(exc)) from None
 
 
 def to_rdflib(term: Any) -> Node | None:
@@ -254,11 +233,6 @@ class Store(ABC):
         if fmt.supports_datasets:
             return ox.serialize(self.quads(), format=fmt)
         return ox.serialize((q.triple for q in self.quads()), format=fmt)
-
-    def replace_graph(self, graph: str, data: bytes, fmt: str | ox.RdfFormat) -> None:
-        """Replace one named graph by ``data`` (used by idempotent builds)."""
-        self.clear_graph(graph)
-        self.load_data(data, fmt, graph=graph)
 
     def close(self) -> None:
         """Release resources (files, connections)."""

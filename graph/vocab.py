@@ -11,14 +11,11 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS,
 
 ZD = Namespace("https://w3id.org/zukunftsdialog/ontology#")
 ID_BASE = "https://w3id.org/zukunftsdialog/id/"
-ID = Namespace(ID_BASE)
 SOURCE = Namespace(ID_BASE + "source/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("http://schema.org/")
 EUROVOC = Namespace("http://eurovoc.europa.eu/")
 NUTS = Namespace("http://data.europa.eu/nuts/code/")
-EU_RESOURCE_TYPE = Namespace("http://publications.europa.eu/resource/authority/resource-type/")
-EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 

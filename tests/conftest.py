@@ -228,6 +228,21 @@ class Listener:
             self.connections.append(addr)
             conn.close()
 
+    def connections_before_now(self, timeout: float = 30.0) -> list[tuple]:
+        """The connection attempts made before this call, without a fixed wait.
+
+        A connection of our own queues behind every earlier attempt in the listen backlog, and
+        the listener accepts in order: once it has recorded ours, every earlier one is recorded.
+        """
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as probe:
+            mine = probe.getsockname()
+            deadline = time.monotonic() + timeout
+            while mine not in self.connections:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the listener did not accept our own connection")
+                time.sleep(0.01)
+        return self.connections[: self.connections.index(mine)]
+
     def close(self) -> None:
         self._stop = True
         self._thread.join(2)

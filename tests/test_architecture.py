@@ -3,13 +3,14 @@
 Every ``import`` is read with :mod:`ast`, those inside functions included, so a circle cannot
 hide behind a lazy import. The layers, from the bottom::
 
-    vocab · resources · sparql (texts) · formats · labels   what everything else names
+    vocab · resources · sparql (texts) · formats            what everything else names
     store · jsonld                                         one interface over Oxigraph; JSON-LD with our context
+    labels                                                 the one label policy
     query · shacl                                          running reads; checking writes
     domain · network                                       what the graph answers
     page                                                   the staff page over the network
     build · export · results                               whole-graph jobs
-    cli                                                    the graph's commands
+    cli · synthetic                                        the graph's commands; synthetic graphs for benchmarks
     api                                                    HTTP (routes, negotiation, serve)
 
 A part may import only parts of lower layers (and its own modules); ``graph`` never imports
@@ -27,13 +28,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: list[set[str]] = [
-    {"graph.vocab", "graph.resources", "graph.sparql", "graph.formats", "graph.labels"},
+    {"graph.vocab", "graph.resources", "graph.sparql", "graph.formats"},
     {"graph.store", "graph.jsonld"},
+    {"graph.labels"},
     {"graph.query", "graph.shacl"},
     {"graph.domain", "graph.network"},
     {"graph.page"},
     {"graph.build", "graph.export", "graph.results"},
-    {"graph.cli"},
+    {"graph.cli", "graph.synthetic"},
     {"api"},
 ]
 #: Web frameworks: ``graph`` knows nothing of HTTP serving.
@@ -134,3 +136,15 @@ def test_no_import_circles() -> None:
 def test_the_contract_catches_a_wrong_arrow(module: str, imported: str) -> None:
     """The check itself works: an arrow up the layers is caught."""
     assert _layer(_part(imported)) >= _layer(_part(module))
+
+
+def test_no_test_module_imports_another_test_module_or_the_benchmarks() -> None:
+    """Shared helpers live in tests/conftest.py and tests/sources.py, so each test module stands alone."""
+    wrong = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        name = _module_name(path)
+        for target in _imports(path, name):
+            leaf = target.rsplit(".", 1)[-1]
+            if target.split(".")[0] == "benchmarks" or (target.startswith("tests.") and leaf.startswith("test_")):
+                wrong.append(f"{name} -> {target}")
+    assert not wrong, wrong

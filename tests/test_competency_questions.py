@@ -5,6 +5,7 @@ expectation cannot drift away from the source."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -36,9 +37,26 @@ def test_at_least_twenty_questions_each_stated_in_german_and_english():
         assert re.match(r"# en: .+\?$", head[1]), f"{f.name}: second line must be '# en: <question>?'"
 
 
-def test_every_question_runs_and_answers(built_store):
+def _questions_with_their_own_test() -> set[str]:
+    """The .rq names a test function runs and checks, in any test module (read from their
+    source text; the check below is not counted)."""
+    names: set[str] = set()
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_") \
+                    and node.name != "test_every_question_answers_and_is_checked_against_the_sources":
+                names |= {c.value for c in ast.walk(node) if isinstance(c, ast.Constant)
+                          and isinstance(c.value, str) and c.value.endswith(".rq")}
+    return names
+
+
+def test_every_question_answers_and_is_checked_against_the_sources(built_store):
+    """Each question answers, and a test of its own compares that answer with values read off
+    the sources (a new question without one fails here)."""
+    checked = _questions_with_their_own_test()
     for f in sorted(QUERIES.glob("q*.rq")):
         assert run(built_store, f.name), f"{f.name} returned no rows"
+        assert f.name in checked, f"{f.name}: no test compares its answer with the sources"
 
 
 def test_signatories(built_store, letter_text):

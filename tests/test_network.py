@@ -4,20 +4,20 @@ routes (/api/network, .graphml, .gexf, /graph). Expected facts come from the sou
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
-import xml.etree.ElementTree as ET
 
 import httpx
 import networkx as nx
 import pytest
 
 from graph import network
-from graph.page import render
-from graph.export import dump_network
-from tests.conftest import FOLLOWUP, LETTER
+from graph.page import gephi, render
+from tests.conftest import FOLLOWUP
+from tests.sources import key_themes, meeting_dates, signatory_names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,32 +31,6 @@ ANJA = ID + "person/anja-weber"
 
 
 # --- expectations read from the sources ----------------------------------------------------
-
-
-def signatory_names() -> list[str]:
-    """The bold names in the signature block of the letter, as printed (without "MdL")."""
-    text = LETTER.read_text(encoding="utf-8")
-    block = text.split("Düsseldorf, den 20. Januar 2023", 1)[1].split("Die Übereinkunft", 1)[0]
-    names = re.findall(r"\*\*(.+?)\*\*", block)
-    return [n.replace(" MdL", "").strip() for n in names]
-
-
-def key_themes() -> list[str]:
-    """The seven key themes as the letter lists them."""
-    text = re.sub(r"\s+", " ", LETTER.read_text(encoding="utf-8"))
-    listing = text.split("entlang der Schlüsselthemen:", 1)[1].split(" in diesem Jahr", 1)[0]
-    first, last = listing.rsplit(" und ", 1)
-    return [t.strip() for t in first.split(",")] + [last.strip()]
-
-
-def meeting_dates() -> dict[str, str]:
-    """Meeting id -> ISO date, for the meetings the follow-up record dates to a day."""
-    out = {}
-    for line in FOLLOWUP.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"\| (M\d) \| (\d{4}-\d{2}-\d{2})", line)
-        if m:
-            out[m.group(1)] = m.group(2)
-    return out
 
 
 def test_source_expectations_are_what_the_letter_says():
@@ -237,17 +211,33 @@ def test_node_link_json_shape(built_store):
 
 @pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_graphml_and_gexf_round_trip(built_store, fmt, reader):
+    """Every node and edge comes back with its attributes (lists and dicts as JSON text)."""
     g = network.project(built_store)
-    back = reader(io.BytesIO(network.dump(g, fmt)))
-    assert back.number_of_nodes() == g.number_of_nodes()
-    assert back.number_of_edges() == g.number_of_edges()
-    assert back.nodes[ANJA]["type"] == "person"
+    back = reader(io.BytesIO(gephi.dump(g, fmt)))
+    assert set(back.nodes) == set(g.nodes)
+    assert {frozenset(e) for e in back.edges} == {frozenset(e) for e in g.edges}
+    anja = back.nodes[ANJA]
+    assert anja["type"] == "person" and anja["label"] == "Anja Weber"  # the letter's signatory
+    dgb = ID + "organisation/dgb-nrw"  # she signed as chair of the DGB NRW
+    edge = back.edges[ANJA, dgb] if back.has_edge(ANJA, dgb) else back.edges[dgb, ANJA]
+    assert "holds-post" in json.loads(edge["types"])
+    if fmt == "graphml":  # GraphML keeps every attribute of the projection
+        for n, d in g.nodes(data=True):
+            assert {k for k, v in d.items() if v is not None} <= set(back.nodes[n]), n
 
 
-def test_zdg_export_network_uses_the_projection(built_store):
-    root = ET.fromstring(dump_network(built_store, "graphml"))
-    ids = {n.get("id") for n in root.iter("{http://graphml.graphdrawing.org/xmlns}node")}
-    assert ANJA in ids
+def test_zdg_export_writes_the_network_of_the_api(built_store):
+    """``zdg export --format graphml`` and ``/api/network.graphml`` share one writer
+    (:mod:`graph.page.gephi`): same nodes, edges and attributes (the CLI's own writer used to
+    drop the edges' ``types``)."""
+    done = subprocess.run([sys.executable, "-m", "api.cli", "export", "--format", "graphml", "--store", "memory"],
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    cli = nx.read_graphml(io.BytesIO(done.stdout))
+    api = nx.read_graphml(io.BytesIO(gephi.dump(network.project(built_store), "graphml")))
+    assert ANJA in cli and all("types" in d for *_, d in cli.edges(data=True))
+    assert dict(cli.nodes(data=True)) == dict(api.nodes(data=True))
+    assert dict(((a, b), d) for a, b, d in cli.edges(data=True)) == dict(((a, b), d) for a, b, d in api.edges(data=True))
 
 
 # --- the page -------------------------------------------------------------------------------

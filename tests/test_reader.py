@@ -16,31 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.vocab import sparql_prologue
+from tests.sources import MARKDOWN_LEFT, selectors, shown, sources_with_text
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER = {"Accept": "text/html"}
 ID = "https://w3id.org/zukunftsdialog/id/"
 RECORD = ID + "source/followup-2023-2025"
 LETTER = ID + "document/letter-of-intent-2023-01-20"
-#: What Markdown leaves on screen when it is not rendered (table rules, bold, headings, rules).
-MARKDOWN_LEFT = re.compile(r"(?m)\|\s*-{3}|\*\*|^\s*#{1,6}\s|-{3,}| \| ")
-
-
-def selectors(store) -> list[dict[str, str]]:
-    rows = store.select(sparql_prologue() + """
-        SELECT ?excerpt ?source ?exact WHERE {
-          ?excerpt oa:hasSource ?source ; oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact ?exact ] .
-        }""")
-    return [{k: str(v) for k, v in r.items()} for r in rows]
-
-
-def shown(exact: str) -> str:
-    """A quote as it reads on screen: bold markers and escapes gone, table pipes between cells."""
-    text = exact.replace("**", "").replace("\\|", "|").strip().strip("|").strip()
-    return re.sub(r"\s+", " ", text)
-
-
 class Marks(HTMLParser):
     """The text of every ``<mark data-passage>`` by passage, cells joined with " | "."""
 
@@ -77,11 +59,6 @@ class Marks(HTMLParser):
             out += data
             last = cell
         return re.sub(r"\s+", " ", out).strip()
-
-
-def sources_with_text(store) -> set[str]:
-    return {r["source"] for r in selectors(store)
-            if (ROOT / "data" / "sources" / (r["source"].rsplit("/", 1)[-1] + ".md")).exists()}
 
 
 def test_every_selector_of_the_data_anchors_exactly_once(built_store):

@@ -15,7 +15,7 @@ from rdflib.compare import isomorphic
 
 from graph.vocab import ID_BASE, VOID
 from tests.conftest import ROOT, start_api, start_oxigraph
-from tests.test_sparql_protocol import NAMES_QUERY, signatories
+from tests.sources import NAMES_QUERY, signatories
 
 pytestmark = pytest.mark.remote
 TOKEN = "remote-token"

@@ -16,7 +16,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 
 from graph.vocab import ID_BASE, sparql_prologue
-from tests.test_sparql_protocol import NAMES_QUERY, signatories
+from tests.sources import NAMES_QUERY, signatories
 
 ROLES_QUERY = sparql_prologue() + """SELECT ?name ?role WHERE {
   ?person foaf:name ?name ; org:holds ?post . ?post org:role/skos:prefLabel ?role FILTER(lang(?role) = "de")

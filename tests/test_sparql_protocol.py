@@ -25,6 +25,7 @@ import rdflib
 from rdflib.namespace import RDF
 
 from graph.vocab import ID_BASE, sparql_prologue
+from tests.sources import NAMES_QUERY, signatories
 
 LETTER_GRAPH = ID_BASE + "source/letter-of-intent-2023-01-20"
 CATALOGUE_GRAPH = ID_BASE + "source/followup-2023-2025"
@@ -33,19 +34,6 @@ SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 DIRECT = {"Content-Type": "application/sparql-query"}
 JSON_RESULTS = "application/sparql-results+json"
-
-
-def signatories(letter_text: str) -> set[str]:
-    """The names signed under the letter, from the source text (without Dr./MdL)."""
-    block = letter_text.split("Düsseldorf, den 20. Januar 2023", 1)[1].split("Die Übereinkunft", 1)[0]
-    # normalised text has lost the bold markers; names are the lines after '---' separators
-    names = re.findall(r"-{3,}\s+(.+?)\s{0,2}(?=Ministerin|Präsident|Vorstands|Vorsitzende|Mitglied|Bezirks|Landes|Sprecher|Stv\.)", block)
-    cleaned = {re.sub(r"^Dr\. |\s+MdL$", "", n.strip()) for n in names}
-    return cleaned
-
-
-NAMES_QUERY = sparql_prologue() + f"""SELECT DISTINCT ?name WHERE {{
-  <{LETTER}> zd:signing/prov:qualifiedAssociation/prov:agent ?person . ?person foaf:name ?name }}"""
 
 
 @pytest.fixture(scope="module")

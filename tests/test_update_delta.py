@@ -199,7 +199,8 @@ def test_disguised_updates_are_refused_over_http(api_server, kind: str) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
     def total() -> int:
-        r = httpx.get(server.url + "/sparql", params={"query": count}, headers={"Accept": "application/sparql-results+json"})
+        r = httpx.get(server.url + "/sparql", params={"query": count}, headers={"Accept": "application/sparql-results+json"},
+                      timeout=60)
         return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
     before = total()
@@ -215,4 +216,4 @@ def test_disguised_updates_are_refused_over_http(api_server, kind: str) -> None:
     assert r.status_code == expected, r.text[:500]
     assert r.headers["content-type"].startswith("application/problem+json")
     assert total() == before
-    assert httpx.get(server.url + "/api/validation").json()["conforms"] is True
+    assert httpx.get(server.url + "/api/validation", timeout=60).json()["conforms"] is True

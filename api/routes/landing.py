@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import get_store
+from api.negotiation import LANGUAGE_VARY, language
 from graph.store import Store
 from graph.domain.summary import summarise
 
@@ -70,21 +71,9 @@ ul.cards p{margin:.4rem 0 0;color:#4a5a6a;font-size:.92rem}
 """
 
 
-def pick_lang(lang: str | None, request: Request) -> str:
-    """``?lang=`` if given, else the first of de/en in Accept-Language, else German."""
-    if lang in TEXT:
-        return lang
-    accept = request.headers.get("accept-language", "").lower()
-    for part in accept.split(","):
-        code = part.split(";")[0].strip()[:2]
-        if code in TEXT:
-            return code
-    return "de"
-
-
 @router.get("/", response_class=HTMLResponse, summary="Landing page / Startseite")
 def landing(request: Request, lang: str | None = Query(None, pattern="^(de|en)$"), store: Store = Depends(get_store)) -> HTMLResponse:
-    code = pick_lang(lang, request)
+    code = language(request, lang)
     t = TEXT[code]
     counts = t["counts"].format(**summarise(store).__dict__)
     cards = "".join(
@@ -101,4 +90,4 @@ def landing(request: Request, lang: str | None = Query(None, pattern="^(de|en)$"
 <ul class="cards">{cards}</ul>
 <p class="dumps">{escape(t['dumps'])}: {dumps}</p>
 </main></body></html>"""
-    return HTMLResponse(page, headers={"Vary": "Accept-Language"})
+    return HTMLResponse(page, headers={"Vary": LANGUAGE_VARY})

@@ -20,7 +20,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.routes import reader
 from api.deps import get_store
 from api.problems import RDF_CONTENT, Problem, problem_responses
-from api.routes.sparql import CORS, accepted, wants_html
+from api.negotiation import LANGUAGE_VARY, accepted, language, wants_html
+from api.routes.sparql import CORS
 from graph import jsonld
 from graph.domain import model_docs
 from graph.domain import catalog as dataset_description
@@ -28,6 +29,7 @@ from graph.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from graph.domain.describe import Description, describe, graph_rdf
 from graph.domain.sources import slug
 from graph.export import RDF_DUMPS
+from graph.formats import content_type
 from graph.vocab import ID_BASE, PREFIXES
 from graph.query.service import NotAcceptable, media_type_of, negotiate
 from graph.store import Store
@@ -74,10 +76,7 @@ def _rdf_format(request: Request, fmt_param: str | None, what: str) -> str | Non
 
 
 def _rdf_response(body: bytes, fmt: str) -> Response:
-    media = media_type_of(fmt)
-    text = media.startswith("text/") or media in ("application/ld+json", "application/n-triples", "application/rdf+xml")
-    return Response(body, media_type=f"{media}; charset=utf-8" if text else media,
-                    headers={**CORS, "Vary": "Accept"})
+    return Response(body, media_type=content_type(media_type_of(fmt)), headers={**CORS, "Vary": "Accept"})
 
 
 def local_href(iri: str) -> str | None:
@@ -171,7 +170,7 @@ def render_resource(store: Store, d: Description, path: str, lang: str) -> str:
 async def resource(
     path: str, request: Request, store: Store = Depends(get_store),
     format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml (overrides Accept)"),
-    lang: str = Query("de", pattern="^(de|en)$"),
+    lang: str | None = Query(None, pattern="^(de|en)$", description="Language of the HTML page (default: negotiated)"),
 ) -> Response:
     iri = ID_BASE + path
     fmt = _rdf_format(request, format, "A resource")
@@ -179,8 +178,9 @@ async def resource(
     if description is None:
         raise Problem(404, f"Nothing is known about <{iri}>.", type_="not-found", headers=dict(CORS))
     if fmt is None:
-        html = await anyio.to_thread.run_sync(lambda: render_resource(store, description, f"/id/{path}", lang))
-        return HTMLResponse(html, headers={"Vary": "Accept"})
+        chosen = language(request, lang)
+        html = await anyio.to_thread.run_sync(lambda: render_resource(store, description, f"/id/{path}", chosen))
+        return HTMLResponse(html, headers={"Vary": f"Accept, {LANGUAGE_VARY}"})
     return _rdf_response(description.serialise(getattr(ox.RdfFormat, fmt)), fmt)
 
 

@@ -6,7 +6,6 @@ Thin: parameters are checked here, the projection and its metrics come from grap
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import weakref
@@ -14,7 +13,9 @@ from typing import Annotated, Any, Literal, Optional
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from api.caching import etag_of, not_modified
 from api.deps import get_store
+from api.negotiation import LANGUAGE_VARY, language
 from api.problems import graph_errors
 from graph import network
 from graph.network import refresh
@@ -29,7 +30,7 @@ ViewQ = Annotated[View, Query(description="full; actor-theme (bipartite actorsâ€
 FocusQ = Annotated[Optional[str], Query(description="IRI of a node: the ego network around it", max_length=2000,
                                         examples=["https://w3id.org/zukunftsdialog/id/person/anja-weber"])]
 DepthQ = Annotated[Optional[int], Query(ge=0, le=network.MAX_DEPTH, description="Hops around focus (default 2)")]
-LangQ = Annotated[Literal["de", "en"], Query(description="Language of node labels")]
+LangQ = Annotated[Optional[Literal["de", "en"]], Query(description="Language of node labels (default: negotiated)")]
 AsOfQ = Annotated[Optional[str], Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="The network as it stood on this date (YYYY-MM-DD)",
                                        examples=["2023-06-01"])]
 
@@ -41,13 +42,19 @@ def _project(store: Store, view: str, focus: str | None, depth: int | None, lang
             store, view=view, focus=focus, depth=depth, lang=lang, as_of=as_of))
 
 
+def _negotiated(request: Request, store: Store, fmt: str, view: str, focus: str | None, depth: int | None,
+                lang: str | None, as_of: str | None):
+    """The projection a request asks for, whether it is being recomputed, its ETag, and the 304
+    if the client has it already."""
+    lang = language(request, lang)
+    g, updating = _project(store, view, focus, depth, lang, as_of)
+    etag = _etag(g, fmt, updating, view, focus, depth, lang, as_of)
+    return g, updating, etag, not_modified(request, etag, {"Vary": LANGUAGE_VARY})
+
+
 def _etag(g, *params: Any) -> str:
-    key = repr((g.graph.get("digest"), params)).encode()
-    return '"' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
-
-
-def _not_modified(request: Request, etag: str) -> bool:
-    return etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    """The projection's digest and the request's parameters: equal ETags, equal bodies."""
+    return etag_of(repr((g.graph.get("digest"), params)))
 
 
 NODE_LINK_EXAMPLE = {
@@ -76,7 +83,7 @@ def get_network(
     view: ViewQ = "full",
     focus: FocusQ = None,
     depth: DepthQ = None,
-    lang: LangQ = "de",
+    lang: LangQ = None,
     as_of: AsOfQ = None,
     store: Store = Depends(get_store),
 ) -> dict[str, Any]:
@@ -84,11 +91,10 @@ def get_network(
     events â€¦) with `type`, labels, sources and metrics (`degree`, `betweenness`, `pagerank`,
     `community`); links with `type`. Right after a write the network as it was comes at once
     with `graph.updating: true` while the new one is computed; ask again shortly."""
-    g, updating = _project(store, view, focus, depth, lang, as_of)
-    etag = _etag(g, "json", updating, view, focus, depth, lang, as_of)
-    if _not_modified(request, etag):
-        return Response(status_code=304, headers={"ETag": etag})
-    return Response(_body(g, updating), media_type="application/json", headers={"ETag": etag})
+    g, updating, etag, cached = _negotiated(request, store, "json", view, focus, depth, lang, as_of)
+    if cached is not None:
+        return cached
+    return Response(_body(g, updating), media_type="application/json", headers={"ETag": etag, "Vary": LANGUAGE_VARY})
 
 
 #: Serialised answers per projection (a projection is shared from graph.network's cache until
@@ -123,16 +129,17 @@ def _dump_route(fmt: str):
         view: ViewQ = "full",
         focus: FocusQ = None,
         depth: DepthQ = None,
-        lang: LangQ = "de",
+        lang: LangQ = None,
         as_of: AsOfQ = None,
         store: Store = Depends(get_store),
     ) -> Response:
-        g, updating = _project(store, view, focus, depth, lang, as_of)
-        etag = _etag(g, fmt, updating, view, focus, depth, lang, as_of)
-        if _not_modified(request, etag):
-            return Response(status_code=304, headers={"ETag": etag})
+        lang = language(request, lang)
+        g, updating, etag, cached = _negotiated(request, store, fmt, view, focus, depth, lang, as_of)
+        if cached is not None:
+            return cached
         return Response(gephi.dump(g, fmt, lang), media_type=media, headers={
-            "ETag": etag, "Content-Disposition": f'attachment; filename="zukunftsdialog-{view}.{fmt}"'})
+            "ETag": etag, "Vary": LANGUAGE_VARY,
+            "Content-Disposition": f'attachment; filename="zukunftsdialog-{view}.{fmt}"'})
 
     dump.__doc__ = (f"The same network as {fmt.upper()} for Gephi: directed edges with their relation, nodes with the "
                     "page's positions, colours and sizes (list attributes as JSON strings).")

@@ -27,10 +27,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import require_token
 from api.deps import get_store
+from api.caching import not_modified
+from api.negotiation import accepted, wants_html
 from api.problems import Problem, answer, problem_responses, store_problem
 from graph.domain import catalog as dataset_description
 from graph.domain import examples as query_examples
 from graph.shacl import update as updates
+from graph.formats import content_type
 from graph.query.service import (
     ForbiddenOperation, InvalidDataset, NotAcceptable, QueryLimits, QueryService, QueryTimeout, QueryTooExpensive,
     QueryTooLarge, ResultTooLarge, ServiceBusy, UpdateTimeout, UpdateTooExpensive, media_type_of, negotiate,
@@ -53,8 +56,6 @@ _PREFLIGHT = {
 FORM = "application/x-www-form-urlencoded"
 DIRECT_QUERY = "application/sparql-query"
 DIRECT_UPDATE = "application/sparql-update"
-_TEXT_TYPES = ("text/", "application/sparql-results+json", "application/sparql-results+xml",
-               "application/n-triples", "application/ld+json", "application/rdf+xml", "application/json")
 _lock = threading.Lock()
 STATIC = Path(__file__).resolve().parents[1] / "static" / "yasgui"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -79,34 +80,6 @@ def query_page() -> HTMLResponse:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def accepted(header: str | None) -> list[str]:
-    """The media types of an ``Accept`` header, best first (q, then specificity, then order)."""
-    ranked = []
-    for index, part in enumerate((header or "*/*").split(",")):
-        media, *params = part.split(";")
-        media = media.strip().lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if q <= 0:
-            continue
-        specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
-        ranked.append((-q, -specificity, index, media))
-    return [m for *_, m in sorted(ranked)] or ["*/*"]
-
-
-def wants_html(accept: list[str]) -> bool:
-    """True if a browser asks: HTML comes before any result format."""
-    return accept[0] in ("text/html", "application/xhtml+xml")
 
 
 def problem(status: int, detail: str, type_: str, **extra) -> Problem:
@@ -188,10 +161,6 @@ def _headers() -> dict[str, str]:
     return {**CORS, "Vary": "Accept"}
 
 
-def _content_type(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type.startswith(_TEXT_TYPES) else media_type
-
-
 # --- routes ------------------------------------------------------------------------------
 
 
@@ -266,12 +235,12 @@ async def sparql(request: Request, store: Store = Depends(get_store)) -> Respons
     headers = _headers()
     if answer.etag:
         # Answers come from graph.query.cache until the data changes; a client holding the
-        # same bytes gets a 304 (weak comparison, RFC 9110 13.1.2).
+        # same bytes gets a 304 (api.caching: weak comparison, *).
         headers["ETag"] = answer.etag
-        tags = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
-        if answer.etag in tags or "*" in tags:
-            return Response(status_code=304, headers=headers)
-    return Response(answer.body, media_type=_content_type(answer.media_type), headers=headers)
+        cached = not_modified(request, answer.etag, headers)
+        if cached is not None:
+            return cached
+    return Response(answer.body, media_type=content_type(answer.media_type), headers=headers)
 
 
 class QueryFastPath:
@@ -308,7 +277,7 @@ def _service_description(request: Request, store: Store, accept: list[str]) -> R
     base = str(request.base_url).rstrip("/")
     body = dataset_description.service_description(base, fmt, store)
     media = media_type_of(fmt)
-    return Response(body, media_type=_content_type(media), headers=_headers())
+    return Response(body, media_type=content_type(media), headers=_headers())
 
 
 @router.get("/sparql/examples", summary="The competency questions, as ready example queries")

@@ -14,17 +14,12 @@ from string import Template
 
 import pyoxigraph as ox
 
+from graph import labels as graph_labels
 from graph.domain.catalog import ld_query
 from graph.vocab import ID_BASE, PREFIXES
 from graph.store import Store, StoreError
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LABEL_PROPERTIES = (
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://xmlns.com/foaf/0.1/name",
-    "http://purl.org/dc/terms/title",
-)
 _CBD = """CONSTRUCT { $r ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 } WHERE {
   $r ?p ?o .
   OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) OPTIONAL { ?o2 ?p3 ?o3 FILTER(isBlank(?o2)) } }
@@ -72,12 +67,9 @@ class Description:
                 and isinstance(t.object, ox.NamedNode)]
 
     def label(self, iri: str, lang: str = "de") -> str | None:
-        """The best label of ``iri`` in ``lang`` (then the other language, then untagged)."""
+        """The label of ``iri`` in ``lang`` by the one label policy (:func:`graph.labels.best_label`)."""
         by_lang = self.labels.get(iri) or {}
-        for candidate in (lang, "de" if lang == "en" else "en", ""):
-            if candidate in by_lang:
-                return by_lang[candidate]
-        return next(iter(by_lang.values()), None)
+        return graph_labels.best_label([(graph_labels.LABEL_PROPERTIES[0], tag, text) for tag, text in by_lang.items()], lang)
 
     def name(self, iri: str, lang: str = "de") -> str | None:
         """A label, or for a resource without one a name made from what it is: an excerpt by
@@ -195,19 +187,11 @@ def _construct(store: Store, sparql: str) -> list[ox.Triple]:
     return list(result)
 
 
-def labels(store: Store, iris: list[str], chunk: int = 200) -> dict[str, dict[str, str]]:
-    """Labels of ``iris`` by language (first label property that has one wins)."""
-    found: dict[str, dict[str, tuple[int, str]]] = {}
-    for start in range(0, len(iris), chunk):
-        values = " ".join(_iri(i) for i in iris[start : start + chunk])
-        for row in store.select(_fill(ld_query("labels.rq"), resources=values)):
-            rank = LABEL_PROPERTIES.index(str(row["prop"]))
-            label = row["label"]
-            lang = getattr(label, "language", None) or ""
-            current = found.setdefault(str(row["r"]), {}).get(lang)
-            if current is None or (rank, str(label)) < current:
-                found[str(row["r"])][lang] = (rank, str(label))
-    return {iri: {lang: text for lang, (_, text) in by_lang.items()} for iri, by_lang in found.items()}
+def labels(store: Store, iris: list[str]) -> dict[str, dict[str, str]]:
+    """Labels of ``iris`` by language tag ("" untagged), by the one label policy (:mod:`graph.labels`)."""
+    found = graph_labels.fetch(store, iris)
+    return {iri: {tag: graph_labels.label_in([lit for lit in lits if lit[1] == tag], tag) or ""
+                  for tag in {lit[1] for lit in lits}} for iri, lits in found.items()}
 
 
 def graph_rdf(store: Store, graph: str, fmt: ox.RdfFormat) -> bytes:

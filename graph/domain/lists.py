@@ -31,7 +31,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from graph.vocab import ID_BASE, ZD, sparql_prologue
-from graph import sparql
+from graph import labels, sparql
 from graph.store import Store
 
 LANGS = ("de", "en")
@@ -64,7 +64,6 @@ _FILTERS = {
         "|prov:wasDerivedFrom/dcterms:source ?f_src }"
     ),
 }
-FILTER_NAMES = tuple(_FILTERS)
 
 
 class InvalidIRI(ValueError):
@@ -126,38 +125,21 @@ def _s(term: Any) -> str | None:
     return None if term is None else str(term)
 
 
-def pick(labels: dict[str, str | None], lang: str) -> str | None:
-    """The label in ``lang``, else in the other language."""
-    if labels.get(lang):
-        return labels[lang]
-    return next((labels[other] for other in LANGS if labels.get(other)), None)
-
-
-# Display labels: a node's best label per language. Earlier properties win; within one
-# property a literal tagged with the language wins over an untagged one.
-_LABEL_ORDER = [str(SKOS.prefLabel), "http://xmlns.com/foaf/0.1/name", str(DCTERMS.title),
-                "http://www.w3.org/2000/01/rdf-schema#label", str(SKOS.altLabel)]
+def pick(by_lang: dict[str, str | None], lang: str) -> str | None:
+    """The label in ``lang``, else in the other language (German first)."""
+    if by_lang.get(lang):
+        return by_lang[lang]
+    return next((by_lang[other] for other in LANGS if by_lang.get(other)), None)
 
 
 def labels_of(store: Store, iris: Iterable[str]) -> dict[str, dict[str, str | None]]:
-    """``{iri: {"de": ..., "en": ...}}`` for the given IRIs (None where no label exists)."""
+    """``{iri: {"de": ..., "en": ...}}`` for the given IRIs (None where no label exists), by
+    the one label policy (:mod:`graph.labels`)."""
     wanted = sorted({i for i in iris if i})
-    found: dict[str, dict[str, str | None]] = {i: {"de": None, "en": None} for i in wanted}
-    if not wanted:
-        return found
-    best: dict[tuple[str, str], tuple[int, int, str]] = {}
-    for row in _select(store, "labels", nodes=_values(wanted)):
-        x, prop, lang, text = str(row["x"]), str(row["p"]), _s(row["lang"]) or "", str(row["text"])
-        rank = _LABEL_ORDER.index(prop) if prop in _LABEL_ORDER else len(_LABEL_ORDER)
-        for want in LANGS:
-            if lang not in (want, ""):
-                continue
-            key = (rank, 0 if lang == want else 1, text)
-            if (x, want) not in best or key < best[(x, want)]:
-                best[(x, want)] = key
-    for (x, want), (_, _, text) in best.items():
-        found[x][want] = text
-    return found
+    for i in wanted:
+        iri_term(i)  # a bad IRI is refused, not skipped
+    found = labels.fetch(store, wanted)
+    return {i: labels.labels_by_language(found.get(i, [])) for i in wanted}
 
 
 def _ref(iri: str | None, labels: dict[str, dict[str, str | None]], lang: str) -> dict[str, Any] | None:

@@ -24,13 +24,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from string import Template
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from graph.vocab import ID_BASE
-from graph import sparql
+from graph import labels, sparql
 from graph.store import Store
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -199,10 +200,8 @@ _EDGE_PREDICATES: dict[str, tuple[str, bool]] = {
 _START_PREDICATES = (DCT + "date", SCHEMA + "startDate", PROV + "startedAtTime", PROV + "atTime",
                      DCT + "issued", DCT + "created", SCHEMA + "foundingDate", ZD + "reportedOn")
 _END_PREDICATES = (SCHEMA + "endDate", PROV + "endedAtTime", PROV + "invalidatedAtTime", SCHEMA + "dissolutionDate")
-_LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", SCHEMA + "name")
 _TEXT_PREDICATES = (ZD + "quote", SCHEMA + "text", RDF + "value", DCT + "description")
 
-_QUERY = sparql.text("network.rq")
 _EDITORIAL_QUERY = sparql.text("network-editorial.rq")
 
 
@@ -242,6 +241,11 @@ def _term(t: Any) -> Any:
     return t.value
 
 
+def _query() -> str:
+    """network.rq with the edge predicates filled in from :data:`_EDGE_PREDICATES`."""
+    return Template(sparql.text("network.rq")).substitute(edge_predicates=" ".join(f"<{p}>" for p in _EDGE_PREDICATES))
+
+
 _facts_memo: dict[str, Any] = {}
 
 
@@ -266,7 +270,7 @@ def load_facts(store: Store) -> Facts:
 
 
 def _load_facts(store: Store) -> Facts:
-    result = store.query(_QUERY)
+    result = store.query(_query())
     facts = Facts()
     h = hashlib.blake2b(digest_size=16)
     lines = []
@@ -307,14 +311,19 @@ def _local_name(iri: str) -> str:
 
 
 def label_of(facts: Facts, s: str, lang: str) -> str:
-    """The best human label of ``s`` in ``lang`` (falls back to German, then the IRI's end)."""
-    for p in (FOAF + "name",) + _LABEL_PREDICATES + _TEXT_PREDICATES:
-        found = _pick(facts.literals(s, p), lang)
-        if found:
-            if p == FOAF + "name":
-                prefix = _pick(facts.literals(s, SCHEMA + "honorificPrefix"), lang)
-                return f"{prefix} {found}" if prefix else found
-            return found
+    """The label of ``s`` in ``lang`` by the one label policy (:func:`graph.labels.best_label`; a
+    name with its honorific prefix), else a text it carries (a quote), else the IRI's end."""
+    found = labels.best_label([(p, lit.lang, lit.value) for p in labels.LABEL_PROPERTIES for lit in facts.literals(s, p)],
+                              lang)
+    if found:
+        if any(lit.value == found for lit in facts.literals(s, FOAF + "name")):
+            prefix = _pick(facts.literals(s, SCHEMA + "honorificPrefix"), lang)
+            return f"{prefix} {found}" if prefix else found
+        return found
+    for p in _TEXT_PREDICATES:
+        text = _pick(facts.literals(s, p), lang)
+        if text:
+            return text
     return _local_name(s)
 
 

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph.formats import GRAPH_MEDIA_TYPES, SOLUTION_MEDIA_TYPES, Formats, choose, media_type_of
 from graph.query.cache import AnswerCache, etag_of_body
 from graph.sparql import guard as sparql_guard
 from graph.vocab import PREFIXES
@@ -91,35 +92,6 @@ class ServiceBusy(StoreError):
     """Every worker stayed busy for as long as the query could have run."""
 
 
-#: SELECT/ASK result media types -> Oxigraph QueryResultsFormat names. First = default.
-SOLUTION_MEDIA_TYPES: dict[str, str] = {
-    "application/sparql-results+json": "JSON",
-    "application/sparql-results+xml": "XML",
-    "text/csv": "CSV",
-    "text/tab-separated-values": "TSV",
-    "application/json": "JSON",
-    "application/xml": "XML",
-    "text/xml": "XML",
-}
-#: CONSTRUCT/DESCRIBE result media types -> Oxigraph RdfFormat names. First = default.
-GRAPH_MEDIA_TYPES: dict[str, str] = {
-    "text/turtle": "TURTLE",
-    "application/n-triples": "N_TRIPLES",
-    "application/ld+json": "JSON_LD",
-    "application/rdf+xml": "RDF_XML",
-    "application/x-turtle": "TURTLE",
-    "text/plain": "N_TRIPLES",
-    "application/json": "JSON_LD",
-    "application/xml": "RDF_XML",
-    "text/xml": "RDF_XML",
-}
-_CANONICAL = {
-    "JSON": "application/sparql-results+json", "XML": "application/sparql-results+xml",
-    "CSV": "text/csv", "TSV": "text/tab-separated-values", "TURTLE": "text/turtle",
-    "N_TRIPLES": "application/n-triples", "JSON_LD": "application/ld+json", "RDF_XML": "application/rdf+xml",
-}
-
-
 def _env_float(name: str, default: float) -> float:
     try:
         return float(os.environ.get(name, "") or default)
@@ -161,16 +133,8 @@ class QueryAnswer:
     etag: str = ""
 
 
-@dataclass(frozen=True)
-class Formats:
-    """The formats chosen for each kind of result (None: the client accepts none)."""
-
-    solutions: str | None
-    graph: str | None
-
-
 def negotiate(accept: list[str], form: str | None) -> Formats:
-    """Pick result formats from the client's media types, best first (``*/*`` = defaults).
+    """Result formats for the client's media types (:func:`graph.formats.choose`).
 
     Raises :class:`NotAcceptable` if the query form is known and nothing fits.
 
@@ -179,22 +143,7 @@ def negotiate(accept: list[str], form: str | None) -> Formats:
     >>> negotiate(["*/*"], "CONSTRUCT").graph
     'TURTLE'
     """
-    accept = accept or ["*/*"]
-
-    def pick(table: dict[str, str]) -> str | None:
-        for media in accept:
-            if media in table:
-                return table[media]
-            if media == "*/*":
-                return next(iter(table.values()))
-            if media.endswith("/*"):
-                major = media[:-1]
-                for known, fmt in table.items():
-                    if known.startswith(major):
-                        return fmt
-        return None
-
-    chosen = Formats(pick(SOLUTION_MEDIA_TYPES), pick(GRAPH_MEDIA_TYPES))
+    chosen = choose(accept)
     wanted = {"SELECT": chosen.solutions, "ASK": chosen.solutions,
               "CONSTRUCT": chosen.graph, "DESCRIBE": chosen.graph}
     if form in wanted and wanted[form] is None:
@@ -202,11 +151,6 @@ def negotiate(accept: list[str], form: str | None) -> Formats:
             "RDF (Turtle, N-Triples, JSON-LD, RDF/XML)"
         raise NotAcceptable(f"A {form} query answers with {kinds}; none of the accepted media types fits.")
     return chosen
-
-
-def media_type_of(fmt: str) -> str:
-    """The canonical media type of an Oxigraph format name."""
-    return _CANONICAL[fmt]
 
 
 # --- worker processes -------------------------------------------------------------------
@@ -666,8 +610,16 @@ class QueryService:
         embedded store, without network, or asks a remote server.
         Raises :class:`UpdateTimeout`, :class:`UpdateTooExpensive`, :class:`QuerySyntaxError`.
         """
-        if self._snapshots is not None:
-            message = {"snapshot": list(self._snapshots.current()), "update": update}
+        snapshot = self._snapshots.acquire() if self._snapshots is not None else None
+        try:
+            return self._effect_in_child(update, snapshot)
+        finally:
+            if snapshot is not None and self._snapshots is not None:
+                self._snapshots.release(snapshot)
+
+    def _effect_in_child(self, update: str, snapshot: tuple[str, str] | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        if snapshot is not None:
+            message = {"snapshot": list(snapshot), "update": update}
             prefix = _sandbox_prefix()
         else:
             message = {"remote": [self.store.location, getattr(self.store, "update_url", None)], "update": update}

@@ -29,6 +29,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from graph import labels as graph_labels
 from graph import resources
 from graph.shacl.report import Result
 from graph.store import Store
@@ -763,31 +764,8 @@ def run(compiled: Compiled, store: Store, default_graphs: list[str] | None = Non
     return results
 
 
-_LABEL_QUERY = """
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?f (SAMPLE(?name) AS ?n) (SAMPLE(?de) AS ?d) (SAMPLE(?any) AS ?a) (SAMPLE(?alt) AS ?s) WHERE {
-  VALUES ?f { %s }
-  OPTIONAL { ?f foaf:name ?name }
-  OPTIONAL { ?f skos:prefLabel ?de FILTER(langMatches(lang(?de), "de")) }
-  OPTIONAL { ?f skos:prefLabel|rdfs:label|dcterms:title ?any }
-  OPTIONAL { ?f skos:altLabel ?alt }
-} GROUP BY ?f
-"""
-
-
 def labels(store: Store, nodes: set[str]) -> dict[str, str]:
-    """A readable label per IRI: a person's name, else the German preferred label, else any."""
-    out: dict[str, str] = {}
-    iris = sorted(nodes)
-    for start in range(0, len(iris), 500):
-        chunk = iris[start : start + 500]
-        rows = store.query(_LABEL_QUERY % " ".join(f"<{i}>" for i in chunk))
-        for row in rows:
-            for key in ("n", "d", "a", "s"):
-                if row[key] is not None:
-                    out[row["f"].value] = row[key].value
-                    break
-    return out
+    """A readable label per IRI, in German (reports carry both languages in their messages; the
+    focus node's name is one): the one label policy, :func:`graph.labels.best_label`."""
+    found = graph_labels.fetch(store, nodes)
+    return {iri: label for iri, lits in found.items() if (label := graph_labels.best_label(lits, "de"))}

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from graph.shacl import engine as shacl_sparql
+from graph.labels import LABEL_PROPERTIES
 from graph.shacl import full
 from graph.shacl.engine import Path, Read
 from graph.shacl.report import Result
@@ -42,11 +43,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: no slower than walking the change.
 BULK = 50_000
 #: Predicates copied for every candidate so that reports can name it.
-LABELS = [ox.NamedNode(p) for p in (
-    "http://xmlns.com/foaf/0.1/name", "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title",
-    "http://www.w3.org/2004/02/skos/core#altLabel",
-)]
+LABELS = [ox.NamedNode(p) for p in LABEL_PROPERTIES]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 

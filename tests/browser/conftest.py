@@ -32,7 +32,9 @@ class RecordingPage:
 
 @pytest.fixture
 def page(browser) -> Iterator[RecordingPage]:
-    context = browser.new_context(viewport={"width": 1400, "height": 860}, accept_downloads=True)
+    # A browser set to German, as the ministry's staff use it: pages without ?lang= follow
+    # Accept-Language (api.negotiation), so the German expectations hold.
+    context = browser.new_context(viewport={"width": 1400, "height": 860}, accept_downloads=True, locale="de-DE")
     try:
         yield RecordingPage(context.new_page())
     finally:

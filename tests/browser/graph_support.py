@@ -29,7 +29,8 @@ DRAWN_LABELS = """() => {
 
 @contextmanager
 def opened(browser, url: str, width: int, height: int, **context):
-    ctx = browser.new_context(viewport={"width": width, "height": height}, **context)
+    # A German browser unless told (pages follow Accept-Language, api.negotiation).
+    ctx = browser.new_context(viewport={"width": width, "height": height}, **{"locale": "de-DE", **context})
     try:
         page = ctx.new_page()
         errors: list[str] = []

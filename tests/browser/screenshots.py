@@ -35,7 +35,7 @@ def main() -> int:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for name, (w, h), options, action in SHOTS:
-                    ctx = browser.new_context(viewport={"width": w, "height": h}, **options)
+                    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="de-DE", **options)
                     page = ctx.new_page()
                     page.goto(server.url + "/graph", timeout=120_000)
                     page.wait_for_function("window.zdgReady === true", timeout=60_000)

@@ -208,7 +208,9 @@ def test_phone_gets_the_network(shared_api, browser):
 
 
 def test_dates_as_the_sources_give_them(shared_api, browser):
-    with opened(browser, shared_api.url + "/graph", 1440, 900, locale="en-US") as page:
+    # A German page in a browser set to English: the page's language (here ?lang=de; without it
+    # the browser's Accept-Language would choose English) sets the date format, not the locale.
+    with opened(browser, shared_api.url + "/graph?lang=de", 1440, 900, locale="en-US") as page:
         leitbild = page.evaluate("() => Object.keys(window.zdg.meta).find(k => window.zdg.meta[k].type === 'document' && window.zdg.meta[k].display.de.includes('2025'))")
         page.evaluate("id => window.zdg.select(id)", leitbild)
         # The follow-up record dates the Leitbild to the year 2025 only.

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.test_network import ANJA, ID, key_themes, meeting_dates, signatory_names
+from tests.sources import ANJA, ID, key_themes, meeting_dates, signatory_names
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.test_reader import ID, MARKDOWN_LEFT, selectors, shown, sources_with_text
+from tests.sources import ID, MARKDOWN_LEFT, selectors, shown, sources_with_text
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def test_every_passage_of_every_source_is_marked_and_reachable(shared_api, brows
     rows = selectors(built_store)
     sources = sources_with_text(built_store)
     assert len(sources) >= 2
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE")
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))

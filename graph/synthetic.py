@@ -1,6 +1,6 @@
 """Synthetic graphs in our own model, for benchmarks (10k … 1M triples), seeded.
 
-    python -m benchmarks.generate --triples 400000 -o benchmarks/data/x.nq [--seed 0] [--violations 0]
+    python -m graph.synthetic --triples 400000 -o benchmarks/data/x.nq [--seed 0] [--violations 0]
 
 The graph has the shape of the real one, repeated: per synthetic source document (its own
 named graph) a catalogue entry, the document with its signing, about ten signatories, each
