@@ -47,7 +47,7 @@ def ask(server, query: str) -> bool:
 
 def test_record_check_revert_and_history(editing_server, browser):
     server = editing_server
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE")
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -132,7 +132,7 @@ def test_expired_session_is_refused(api_server, tmp_path, browser):
     accounts = tmp_path / "accounts"
     make_accounts(accounts)
     server = api_server(env={"ZDG_ACCOUNTS": str(accounts), "ZDG_SESSION_MINUTES": "0.1"})  # 6 seconds
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE")
     page = context.new_page()
     try:
         sign_in(page, server.url, "/edit/meeting")
@@ -152,7 +152,7 @@ def test_expired_session_is_refused(api_server, tmp_path, browser):
 
 def test_xss_payloads_stay_text(editing_server, browser):
     server = editing_server
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE")
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
