@@ -397,10 +397,18 @@ class _Snapshots:
         """A new snapshot, and the store's mark just before it was copied."""
         if self._disk:
             try:
-                self._store.oxigraph.flush()  # (it changes the files: the mark is read after it)
-                before = self._mark_now()
-                self._store.oxigraph.backup(str(target))
-                return ("disk", str(target)), before
+                for attempt in range(3):
+                    try:
+                        self._store.oxigraph.flush()  # (it changes the files: the mark is read after it)
+                        before = self._mark_now()
+                        self._store.oxigraph.backup(str(target))
+                        return ("disk", str(target)), before
+                    except RuntimeError as exc:
+                        # A write appending to the log while the checkpoint copies it ("File smaller
+                        # than expected for copy"): a race with that write, not damage; try again.
+                        log.info("checkpoint raced a write (%s); again", exc)
+                        shutil.rmtree(target, ignore_errors=True)
+                raise OSError("the checkpoint kept racing writes")
             except OSError as exc:
                 # A full disk: a checkpoint must write to the store's own disk, a dump does not
                 # (the snapshots live elsewhere), so reads go on, and see every acknowledged write.
