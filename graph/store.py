@@ -479,12 +479,18 @@ class RemoteStore(Store):
             return True
         new = str(uuid.uuid4())
         version = f"GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> "
+        # The same request leaves a receipt: reading the version back cannot tell, because another
+        # process may already have written after this one, and a write taken for refused would be
+        # checked and applied again.
+        receipt = f"GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_APPLIED}> \"{new}\" }}"
         self.update(
             f"DELETE {{ {version}\"{expected}\" }}\n{_quads_as_sparql(removed, ox.DefaultGraph())}}}\n"
-            f"INSERT {{ {version}\"{new}\" }}\n{_quads_as_sparql(added, ox.DefaultGraph())}}}\n"
+            f"INSERT {{ {version}\"{new}\" }} {receipt}\n{_quads_as_sparql(added, ox.DefaultGraph())}}}\n"
             f"WHERE {{ {version}\"{expected}\" }} }}")
-        rows = self.select(_VERSION_QUERY)
-        return bool(rows) and str(rows[0]["v"]) == new
+        if not bool(self.query(f"ASK {{ {receipt} }}")):
+            return False
+        self.update(f"DELETE DATA {{ {receipt} }}")
+        return True
 
     def load_data(self, data, fmt, graph=None):
         fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
@@ -582,6 +588,7 @@ def _blank_terms(q: Any) -> list[str]:
 
 
 _VERSION = "https://w3id.org/zukunftsdialog/ontology#writeVersion"
+_APPLIED = "https://w3id.org/zukunftsdialog/ontology#appliedWrite"
 _VERSION_QUERY = f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> ?v }} }}"
 
 
