@@ -1,7 +1,7 @@
 """The network after a write (issue 18): the first /api/network and /graph after a write.
 
 For the shipped graph and synthetic stores of about 2,000 and 10,000 network nodes
-(:mod:`benchmarks.generate`, bulk-loaded), a real ``zdg serve`` is started; then:
+(:mod:`graph.synthetic`, bulk-loaded), a real ``zdg serve`` is started; then:
 
 1. the first ``/api/network`` and ``/graph`` (nothing computed yet: the full computation of
    projection, metrics, layout and HTML) — the **peer**, what every write cost before;
@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.bench_build import start_server, stop_process  # noqa: E402
 
 ID = "https://w3id.org/zukunftsdialog/id/"
-#: (case, triples for benchmarks.generate or None for the shipped graph, target seconds)
+#: (case, triples for graph.synthetic or None for the shipped graph, target seconds)
 CASES = (("shipped graph", None, 0.3), ("synthetic ~2,000 nodes", 42_000, 1.0), ("synthetic ~10,000 nodes", 206_000, 5.0))
 QUICK_CASES = CASES[:2]
 TIMEOUT = 900.0
@@ -52,7 +52,7 @@ def _store(path: Path, triples: int | None) -> None:
         build(store)
         store.close()
         return
-    from benchmarks.generate import generate
+    from graph.synthetic import generate
 
     store = ox.Store(str(path))
     store.bulk_extend(generate(triples))

@@ -22,7 +22,7 @@ import httpx
 import pyoxigraph as ox
 
 from benchmarks.bench_build import start_server, stop_process
-from benchmarks.generate import generate
+from graph.synthetic import generate
 
 NOTE = "http://www.w3.org/2004/02/skos/core#note"
 
