@@ -39,7 +39,7 @@ TITLES = {
     "bench_build": "Build, load and serve-ready (issue 7)",
     "bench_sparql": "SPARQL endpoint vs raw Oxigraph vs rdflib-endpoint (issues 3, 7 and 18)",
     "bench_shacl": "SHACL validation: full and single-write (issue 7)",
-    "bench_page": "Staff page: time to interactive in Chromium (issue 7)",
+    "bench_page": "Staff page: time to interactive in Chromium, this page vs the page before issue 13 (issues 7 and 13)",
     "bench_network": "The network after a write: first /api/network and /graph (issue 18)",
     "bench_load": "Load: 50 concurrent clients (issue 8)",
     "fuzz_long": "Long schemathesis run over the OpenAPI spec (issue 8)",

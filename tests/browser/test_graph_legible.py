@@ -294,3 +294,41 @@ def test_colour_by_community_and_size_by_metric(shared_api, browser):
         assert page.evaluate(size, letter) > page.evaluate(size, ANJA)
         query = parse_qs(urlparse(page.url).query)
         assert query["color"] == ["community"] and query["size"] == ["degree"]
+
+
+def test_big_network_draws_arrows_and_titles_where_seen(browser, tmp_path):
+    # A network of 800 nodes (persons around organisations) fitted into 1280x720: its arrowheads
+    # would be under 4 px, so none is drawn until one zooms in; edge tooltips are written when
+    # the pointer reaches an edge (vis-network's hoverEdge), not for all edges at once.
+    import networkx as nx
+
+    from graph.page import render
+
+    g = nx.Graph()
+    for i in range(800):
+        ntype = "organisation" if i % 8 == 0 else "person"
+        label = f"{'Organisation' if ntype == 'organisation' else 'Person'} {i}"
+        g.add_node(f"urn:n{i}", type=ntype, label=label, labels={"de": label, "en": label}, themes=[], levels=[],
+                   organisations=[], sources=[])
+    for i in range(800):
+        if i % 8:
+            g.add_edge(f"urn:n{i}", f"urn:n{i - i % 8}", type="holds-post", types=["holds-post"], source_node=f"urn:n{i}")
+    out = tmp_path / "big.html"
+    out.write_text(render.page_for_graph(g), encoding="utf-8")
+    arrows = "() => Object.values(window.zdg.network.body.edges)[0].options.arrows.to.enabled"
+    with opened(browser, out.as_uri(), 1280, 720) as page:
+        scale = page.evaluate("window.zdg.network.getScale()")
+        assert (15 * 0.45 + 3) * scale < 4 and page.evaluate(arrows) is False
+        assert page.evaluate("() => window.zdg.edges.get().filter(e => e.title).length") == 0
+        box = page.locator("#network canvas").bounding_box()
+        # Zoomed in close to the arrows' threshold, then one turn of the wheel, as a user would.
+        page.evaluate("() => window.zdg.network.moveTo({scale: 4 / (15 * 0.45 + 3), animation: false})")
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.wheel(0, -200)
+        page.wait_for_function(arrows)
+        assert (15 * 0.45 + 3) * page.evaluate("window.zdg.network.getScale()") >= 4
+        edge = page.evaluate("() => window.zdg.edges.get()[0]")
+        page.evaluate("id => window.zdg.network.emit('hoverEdge', {edge: id})", edge["id"])
+        title = page.evaluate("id => window.zdg.edges.get(id).title", edge["id"])
+        assert title.startswith("Person ") and "→ Organisation" in title
+        assert page.errors == []

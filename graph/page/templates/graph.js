@@ -164,8 +164,18 @@
   // The DataSets are made once everything about the first view is known (first(), below),
   // so that vis-network reads each record once.
   var nodes = null, edges = null;
+  // Edge tooltips: written for every edge of a small network once it is drawn; in a big one
+  // (updating 30,000 records takes seconds) each edge gets its title when the pointer reaches it.
+  var titledLang = {};   // edge id -> language its title is in
   function setEdgeTitles() {
-    edges.update(visEdges.map(function (e) { return { id: e.id, title: edgeTitle(e) }; }));
+    titledLang = {};
+    if (visNodes.length > EXACT_UP_TO) return;
+    edges.update(visEdges.map(function (e) { titledLang[e.id] = lang; return { id: e.id, title: edgeTitle(e) }; }));
+  }
+  function ensureEdgeTitle(id) {
+    if (titledLang[id] === lang || !visEdges[id]) return;
+    titledLang[id] = lang;
+    edges.update({ id: id, title: edgeTitle(visEdges[id]) });
   }
   var container = document.getElementById("network");
 
@@ -181,7 +191,9 @@
   function wrap(text) {
     // At most three lines of about 28 characters; longer names end in "…" (the full name is
     // in the tooltip, the details and the list).
-    var words = String(text || "").split(/\s+/), lines = [], line = "";
+    text = String(text || "");
+    if (text.length <= 28 && !/\s\s|\n/.test(text)) return [text];
+    var words = text.split(/\s+/), lines = [], line = "";
     words.forEach(function (w) {
       if (!line) line = w;
       else if ((line + " " + w).length <= 28) line += " " + w;
@@ -212,37 +224,44 @@
     var top = pos.y + n.size + world / 2 + 4 - pad;
     return [pos.x - half, top, pos.x + half, top + w.lines * world + 2 * pad];
   }
-  function Grid(cell) { this.cell = cell; this.cells = {}; }
-  Grid.prototype.keys = function (b) {
-    var out = [], c = this.cell;
-    for (var i = Math.floor(b[0] / c); i <= Math.floor(b[2] / c); i++)
-      for (var j = Math.floor(b[1] / c); j <= Math.floor(b[3] / c); j++) out.push(i + ":" + j);
-    return out;
+  // A uniform grid of boxes for the overlap tests of the packing (cells of about three label
+  // heights, numeric keys: the packing of 10,000 nodes tests some 40,000 boxes).
+  function Grid(cell) { this.cell = cell; this.cells = new Map(); }
+  Grid.prototype.each = function (b, fn) {
+    var c = this.cell, i1 = Math.floor(b[2] / c), j0 = Math.floor(b[1] / c), j1 = Math.floor(b[3] / c);
+    for (var i = Math.floor(b[0] / c); i <= i1; i++)
+      for (var j = j0; j <= j1; j++) if (fn(i * 1048576 + j)) return true;
+    return false;
   };
   Grid.prototype.hits = function (b) {
-    var keys = this.keys(b);
-    for (var k = 0; k < keys.length; k++) {
-      var list = this.cells[keys[k]];
-      if (!list) continue;
+    var cells = this.cells;
+    return this.each(b, function (key) {
+      var list = cells.get(key);
+      if (!list) return false;
       for (var i = 0; i < list.length; i++) {
         var o = list[i];
         if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
       }
-    }
-    return false;
+      return false;
+    });
   };
   Grid.prototype.add = function (b) {
-    var keys = this.keys(b);
-    for (var k = 0; k < keys.length; k++) (this.cells[keys[k]] = this.cells[keys[k]] || []).push(b);
+    var cells = this.cells;
+    this.each(b, function (key) {
+      var list = cells.get(key);
+      if (list) list.push(b); else cells.set(key, [b]);
+      return false;
+    });
   };
   var placed = {};    // id -> tier placed at (or -1: no label)
-  function pack(ids, scale) {
+  function pack(ids, scale, candidates) {
+    // ids: every node shown (their shapes are obstacles); candidates: those to label.
     // Most important first (tier, then degree); each label takes the largest step that is free.
-    var order = ids.slice().sort(function (a, b) {
+    var order = candidates.slice().sort(function (a, b) {
       var ma = meta[a], mb = meta[b];
       return (ma.tier - mb.tier) || ((mb.degree || 0) - (ma.degree || 0)) || (a < b ? -1 : 1);
     });
-    var grid = new Grid(120 / scale), result = {};
+    var grid = new Grid(40 / scale), result = {};
     var byId = {};
     ids.forEach(function (id) { byId[id] = nodeState[id]; });
     // Node shapes are obstacles too: a label never covers a node.
@@ -396,10 +415,28 @@
 
   // ---- fitting the view so that it reads --------------------------------------------------
   var network = null, lastScale = 1;
+  // Arrowheads, like labels, are drawn only where they can be seen: from 4 px long on screen
+  // (vis-network's arrow is 15 * scaleFactor + 3 * width units). Drawing 30,000 invisible ones
+  // would double the first drawing of a big network and slow every pan.
+  var ARROW_MIN_PX = 4, arrowsOn = null;
+  function arrowsVisible(scale) {
+    var a = data.options.edges.arrows.to;
+    return (15 * a.scaleFactor + 3) * scale >= ARROW_MIN_PX;
+  }
+  function syncArrows() {
+    var on = arrowsVisible(network.getScale());
+    if (on === arrowsOn) return;
+    arrowsOn = on;
+    network.setOptions({ edges: { arrows: { to: { enabled: on, scaleFactor: data.options.edges.arrows.to.scaleFactor } } } });
+  }
   function canvasSize() {
     return { w: container.clientWidth || 800, h: container.clientHeight || 600 };
   }
-  function portrait() { var c = canvasSize(); return c.h > c.w * 1.15; }
+  var portraitNow = null;   // whether the network area is higher than wide; read once per fit (a layout read)
+  function portrait() {
+    if (portraitNow === null) { var c = canvasSize(); portraitNow = c.h > c.w * 1.15; }
+    return portraitNow;
+  }
   function homeOf(id) { return portrait() && portraitHome[id] ? portraitHome[id] : home[id]; }
   function layoutAndLabel(ids) {
     // Fit: the scale that shows every visible node with its first-step label, then pack the
@@ -422,8 +459,12 @@
     var w = Math.max(maxX - minX, 1), h = Math.max(maxY - minY, 1);
     var scale = Math.min((size.w - 2 * padX) / w, (size.h - padTop - padBottom) / h, 2.2);
     var result = {}, cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
+    // The rounds only need the labels that can take the first step (they come first in the
+    // packing order, so the others cannot change where they go); all are packed at the end.
+    var roomy = ids.length <= 60 || !!state.ego;
+    var firstStep = roomy ? ids : ids.filter(function (id) { return meta[id].tier <= 0; });
     for (var round = 0; round < 6; round++) {
-      result = pack(ids, scale);
+      result = pack(ids, scale, firstStep);
       // The drawn labels' extent on screen (first step only: the others are not drawn here).
       var lx0 = minX, lx1 = maxX, ly0 = minY, ly1 = maxY;
       fitIds.forEach(function (id) {
@@ -436,6 +477,7 @@
       if (need <= 1.001) break;
       scale = scale / need * 0.99;
     }
+    if (firstStep.length < ids.length) result = pack(ids, scale, ids);
     return { scale: scale, tiers: result, center: { x: cx, y: cy } };
   }
   function labelUpdates(ids, fit) {
@@ -450,6 +492,7 @@
   }
   function refit() {
     // After every change of what is shown: positions (ego or whole), sizes, colours, labels, fit.
+    portraitNow = null;
     var ego = egoLevels();
     var ids = window.zdgVisibleIds();
     var egoPos = ego ? egoPositions(ego) : null;
@@ -466,7 +509,7 @@
     nodes.update(updates);
     lastScale = fit.scale;
     userMoved = false;
-    if (network) network.moveTo({ position: fit.center, scale: fit.scale, animation: false });
+    if (network) { network.moveTo({ position: fit.center, scale: fit.scale, animation: false }); syncArrows(); }
     return fit;
   }
   window.zdgFit = refit;
@@ -500,6 +543,8 @@
       if (!e.shown) rec.hidden = true;
       return rec;
     }));
+    arrowsOn = arrowsVisible(fit.scale);
+    data.options.edges.arrows.to.enabled = arrowsOn;
     network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
     lastScale = fit.scale;
     network.moveTo({ position: fit.center, scale: fit.scale, animation: false });
@@ -883,6 +928,7 @@
     search.setAttribute("aria-expanded", "false");
     select(id, true);
     network.focus(id, { scale: Math.max(network.getScale(), lastScale * 1.6), animation: false });
+    syncArrows();
     userMoved = true;  // the view now centres the found node: keep it when the details open
   }
   function setActive(i) {
@@ -1050,7 +1096,8 @@
   // turns), vis-network keeps the visible area and so shrinks the labels: a fitted view is
   // fitted again; a view the user zoomed or panned is left as it is.
   var resizeTimer = null, userMoved = false, lastSize = canvasSize();
-  network.on("zoom", function () { userMoved = true; });
+  network.on("hoverEdge", function (p) { ensureEdgeTitle(p.edge); });
+  network.on("zoom", function () { userMoved = true; syncArrows(); });
   network.on("dragEnd", function (p) { if (!p.nodes.length) userMoved = true; });
   function onResize() {
     var now = canvasSize();
