@@ -41,6 +41,8 @@ _TIMELINE_Y = -300.0
 _PORTRAIT_HALF_WIDTH = 190.0
 _PORTRAIT_ROW = 54.0    # (portrait: the page fits smaller, labels are larger in world units)
 _PORTRAIT_X = 118.0     # organisation left, person right of the middle (portrait)
+_PORTRAIT_LINE = 22.0   # room per extra line of a name (portrait)
+_PORTRAIT_ZOOM = 1.6    # world units per screen pixel at a phone's fit
 _HALF_WIDTH = 480.0
 
 
@@ -146,10 +148,13 @@ def structured_layout(g: nx.Graph, portrait: bool = False) -> dict[str, Point] |
     pos: dict[str, Point] = {}
     boxes = _Boxes()
     half_width = _PORTRAIT_HALF_WIDTH if portrait else _HALF_WIDTH
+    # A phone fits the signatory column at about 0.63: labels take 1.6 times the world units.
+    zoom = _PORTRAIT_ZOOM if portrait else 1.0
 
     def put(n: str, p: Point) -> None:
         pos[n] = (round(p[0], 1), round(p[1], 1))
-        boxes.add(_Boxes.box(p, str(g.nodes[n].get("label", "")), TIER_PX[min(tier[n], 1)], 1.4 if tier[n] == 0 else 1.0))
+        boxes.add(_Boxes.box(p, str(g.nodes[n].get("label", "")), TIER_PX[min(tier[n], 1)],
+                             (1.4 if tier[n] == 0 else 1.0) * zoom))
 
     # Middle band: the dialogue and the signed documents in the middle, a row per signatory
     # (organisation next to person) in two columns beside them, or one column under them.
@@ -157,35 +162,58 @@ def structured_layout(g: nx.Graph, portrait: bool = False) -> dict[str, Point] |
     middle = dialogues + letters
     rows = _pair_rows(g, pairs)
     row_gap = _PORTRAIT_ROW if portrait else _PAIR_ROW
+    # A name that wraps onto more lines takes more room below it (a line is about 13 px at the
+    # fit; a phone fits smaller, so a line there takes more world units).
+    per_line = _PORTRAIT_LINE if portrait else 17.0
     if portrait:
         columns = [(rows, -_PORTRAIT_X, _PORTRAIT_X)]
-        top_of_rows = -(len(rows) - 1) * row_gap / 2
-        middle_top = top_of_rows - 90.0 - (len(middle) - 1) * 70.0
     else:
         half = math.ceil(len(rows) / 2)
         columns = [(rows[:half], -_ORG_X, -_PERSON_X), (rows[half:], _ORG_X, _PERSON_X)]
-        middle_top = -130.0
-    for i, n in enumerate(middle):
-        put(n, (0.0, middle_top + i * 66.0))
+    column_tops = []
     for chunk, org_x, person_x in columns:
-        # A row whose names wrap onto more lines takes more room below it.
-        gaps = [row_gap + 17.0 * (max(_lines(g, person), _lines(g, org) if org else 1) - 1) for person, org in chunk]
+        gaps = [row_gap + per_line * (max(_lines(g, person), _lines(g, org) if org else 1) - 1) for person, org in chunk]
         y = -(sum(gaps[:-1])) / 2
+        column_tops.append(y)
         for (person, org), gap in zip(chunk, gaps):
             if org and org not in pos:
                 put(org, (org_x, y))
             if person not in pos:
                 put(person, (person_x, y))
             y += gap
+    if portrait:
+        # A phone's height is the scarce room: the documents signed (the letter) over the
+        # organisations, the dialogue over the persons and a little higher, so that the
+        # dialogue's name ends above where the letter's begins; the first row under the
+        # letter's name (three lines).
+        y = min(column_tops, default=0.0)
+        for n in reversed(letters):
+            y -= 44.0 + per_line * _lines(g, n)
+            put(n, (-_PORTRAIT_X + 10.0, y))
+        for n in reversed(dialogues):
+            y -= 10.0 + per_line * _lines(g, n)
+            put(n, (_PORTRAIT_X - 12.0, y))
+        middle_top = y
+    else:
+        middle_top = -130.0
+        for i, n in enumerate(middle):
+            put(n, (0.0, middle_top + i * 66.0))
     if not portrait:
         # Under the letter: what was agreed (aims, commitments, goal), two columns.
         agreed = [n for t in ("goal", "commitment", "aim") for n in _of_type(g, t)]
         base = middle_top + len(middle) * 66.0
         for i, n in enumerate(agreed):
             put(n, ((-70.0 if i % 2 == 0 else 70.0), base + 24.0 + (i // 2) * 20.0))
-    bottom_of_rows = max(len(c[0]) for c in columns) * row_gap / 2 if rows else 100.0
+    if portrait and rows:
+        # Under the last row's label (its lines) with room to spare.
+        last_person, last_org = rows[-1]
+        last_lines = max(_lines(g, last_person), _lines(g, last_org) if last_org else 1)
+        bottom_of_rows = max(pos[last_person][1], pos[last_org][1] if last_org else -math.inf)
+        recs_y = bottom_of_rows + 70.0 + per_line * last_lines
+    else:
+        bottom_of_rows = max(len(c[0]) for c in columns) * row_gap / 2 if rows else 100.0
+        recs_y = bottom_of_rows + 45.0
     timeline_y = (middle_top - 150.0) if portrait else _TIMELINE_Y
-    recs_y = bottom_of_rows + (60.0 if portrait else 45.0)
 
     # Top band: dated documents and meetings along time (three staggered rows); undated ones
     # at the right end; statements just above the meeting they were made at.
@@ -242,7 +270,7 @@ def structured_layout(g: nx.Graph, portrait: bool = False) -> dict[str, Point] |
     for n in rest:
         linked = [pos[m] for m in g.neighbors(n) if m in pos]
         target = (sum(p[0] for p in linked) / len(linked), sum(p[1] for p in linked) / len(linked)) if linked else (0.0, 0.0)
-        put(n, _free_place(target, str(g.nodes[n].get("label", "")), TIER_PX[min(tier[n], 1)], boxes))
+        put(n, _free_place(target, str(g.nodes[n].get("label", "")), TIER_PX[min(tier[n], 1)], boxes, zoom))
     return pos
 
 
@@ -260,8 +288,15 @@ def _under(g: nx.Graph, pos: dict[str, Point], put, ntype: str, y: float, direct
 
 
 def _lines(g: nx.Graph, n: str) -> int:
-    """How many lines the page wraps a label into (about 28 characters a line, at most 3)."""
-    return min(3, 1 + (len(str(g.nodes[n].get("label", ""))) - 1) // 28)
+    """How many lines the page wraps a (German) name into: whole words, up to 28 characters a
+    line, at most 3 (the page's ``wrap`` in graph.js)."""
+    lines, line = 0, ""
+    for word in str(g.nodes[n].get("label", "")).split():
+        if line and len(line) + 1 + len(word) <= 28:
+            line += " " + word
+        else:
+            lines, line = lines + (1 if line else 0), word
+    return max(1, min(3, lines + (1 if line else 0)))
 
 
 def _pair_rows(g: nx.Graph, pairs: list[tuple[str, str | None, str]]) -> list[tuple[str, str | None]]:
@@ -288,12 +323,12 @@ def _year(iso: str) -> float:
     return y + (m - 1) / 12 + (d - 1) / 365
 
 
-def _free_place(target: Point, label: str, px: float, boxes: _Boxes) -> Point:
+def _free_place(target: Point, label: str, px: float, boxes: _Boxes, zoom: float = 1.0) -> Point:
     """The first place on a spiral around ``target`` whose label box is free."""
     for step in range(400):
-        radius = 14.0 * math.sqrt(step)
+        radius = 14.0 * zoom * math.sqrt(step)
         angle = step * 2.39996  # the golden angle: an even spiral
         p = (target[0] + radius * math.cos(angle), target[1] + radius * math.sin(angle))
-        if boxes.free(_Boxes.box(p, label, px)):
+        if boxes.free(_Boxes.box(p, label, px, zoom)):
             return p
     return target

@@ -100,6 +100,7 @@ UI: dict[str, dict[str, str]] = {
     "details": {"de": "Details", "en": "Details"},
     "hint": {"de": "Knoten anklicken für Details · Mausrad oder zwei Finger: zoomen · mehr Namen beim Hineinzoomen.",
              "en": "Click a node for details · wheel or two fingers: zoom · more names as you zoom in."},
+    "hint_touch": {"de": "Tippen: Details · zwei Finger: zoomen, mehr Namen", "en": "Tap: details · two fingers: zoom, more names"},
     "type": {"de": "Typ", "en": "Type"},
     "name": {"de": "Name", "en": "Name"},
     "labels": {"de": "Bezeichnungen", "en": "Labels"},

@@ -15,34 +15,60 @@ from tests.browser.graph_support import ANJA, DGB, DRAWN_LABELS, ID, names_the_p
 
 pytestmark = pytest.mark.browser
 
-@pytest.mark.parametrize("size", [(1440, 900), (1280, 720)])
-def test_first_view_is_legible(shared_api, browser, size):
-    with opened(browser, shared_api.url + "/graph", *size) as page:
-        labels = page.evaluate(DRAWN_LABELS)
-        assert overlaps(labels) == []
-        assert [l["text"] for l in labels if l["px"] < 10] == []
-        canvas = page.locator("#network canvas").bounding_box()
-        # Every drawn label is inside the network's area (not cut at an edge).
-        cut = [l["text"] for l in labels if l["box"][0] < 0 or l["box"][1] < 0
-               or l["box"][2] > canvas["width"] + 1 or l["box"][3] > canvas["height"] + 1]
-        assert cut == []
-        drawn = {l["id"] for l in labels}
-        meta = page.evaluate("() => window.zdg.meta")
-        by_name = {m["display"]["de"]: i for i, m in meta.items() if m["type"] == "person"}
-        # The 15 signatories of the letter, and the organisation each signed for, are labelled.
-        for name, post in signature_block():
-            person = by_name[name]
-            assert person in drawn, name
-            orgs = [o for o in meta[person].get("organisations", [])
-                    if names_the_post([meta[o]["display"]["de"], meta[o]["labels"]["de"]] + meta[o].get("alt_labels", []), post)]
-            assert orgs and any(o in drawn for o in orgs), (name, post)
+def assert_main_names_legible(page) -> set[str]:
+    """The first view's labels: none overlaps another, each at least 10 px high and inside the
+    network's area, none under the hint line; the 15 signatories of the letter and the
+    organisation each signed for are labelled. Returns the ids labelled."""
+    labels = page.evaluate(DRAWN_LABELS)
+    assert overlaps(labels) == []
+    assert [l["text"] for l in labels if l["px"] < 10] == []
+    canvas = page.locator("#network canvas").bounding_box()
+    cut = [l["text"] for l in labels if l["box"][0] < 0 or l["box"][1] < 0
+           or l["box"][2] > canvas["width"] + 1 or l["box"][3] > canvas["height"] + 1]
+    assert cut == []
+    hint = page.locator("#hint").bounding_box()
+    if hint:
+        top = hint["y"] - canvas["y"]
+        under = [l["text"] for l in labels if l["box"][3] > top and l["box"][1] < top + hint["height"]
+                 and l["box"][2] > hint["x"] - canvas["x"] and l["box"][0] < hint["x"] - canvas["x"] + hint["width"]]
+        assert under == []
+    drawn = {l["id"] for l in labels}
+    meta = page.evaluate("() => window.zdg.meta")
+    by_name = {m["display"]["de"]: i for i, m in meta.items() if m["type"] == "person"}
+    for name, post in signature_block():
+        person = by_name[name]
+        assert person in drawn, name
+        orgs = [o for o in meta[person].get("organisations", [])
+                if names_the_post([meta[o]["display"]["de"], meta[o]["labels"]["de"]] + meta[o].get("alt_labels", []), post)]
+        assert orgs and any(o in drawn for o in orgs), (name, post)
+    return drawn
+
+
+@pytest.mark.parametrize(("size", "lang"), [((1440, 900), "de"), ((1280, 720), "de"), ((1440, 900), "en")])
+def test_first_view_is_legible(shared_api, browser, size, lang):
+    with opened(browser, shared_api.url + f"/graph?lang={lang}", *size) as page:
+        drawn = assert_main_names_legible(page)
         # Less important names wait for zooming in: fewer labels than nodes now, more after.
-        assert len(labels) < len(page.evaluate("window.zdgVisibleIds()"))
-        page.evaluate("() => window.zdg.network.moveTo({scale: window.zdg.network.getScale() * 2.2, animation: false})")
-        page.wait_for_timeout(100)
+        assert len(drawn) < len(page.evaluate("window.zdgVisibleIds()"))
+        page.evaluate("""() => new Promise(done => { const net = window.zdg.network;
+            net.once('afterDrawing', () => done()); net.moveTo({scale: net.getScale() * 2.2, animation: false}); })""")
         zoomed = page.evaluate(DRAWN_LABELS)
         assert overlaps(zoomed) == []
         assert {l["id"] for l in zoomed} - drawn
+        assert page.errors == []
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_phone_first_view_names_every_signatory(shared_api, browser, lang):
+    # 390x844: the signatory column fills the first view; all 15 signatories, their
+    # organisations, the dialogue and the letter are labelled, legibly, not under the hint.
+    with opened(browser, shared_api.url + f"/graph?lang={lang}", 390, 844, is_mobile=True, has_touch=True,
+                device_scale_factor=2) as page:
+        drawn = assert_main_names_legible(page)
+        meta = page.evaluate("() => window.zdg.meta")
+        main = {i for i, m in meta.items() if m["type"] == "collaboration"
+                or (m["type"] == "document" and "letter" in i)}
+        assert main and main <= drawn
         assert page.errors == []
 
 
@@ -192,12 +218,11 @@ def test_phone_gets_the_network(shared_api, browser):
         assert net["width"] >= 330
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert not page.is_visible("#side") or page.locator("#side").bounding_box()["x"] < -100
+        # The drawer slides (a CSS transition): wait for where it ends, not for a time.
         page.click("#menu")
-        page.wait_for_timeout(300)
-        assert page.locator("#side").bounding_box()["x"] >= 0
+        page.wait_for_function("() => document.getElementById('side').getBoundingClientRect().x >= 0")
         page.click("#side-close")
-        page.wait_for_timeout(300)
-        assert page.locator("#side").bounding_box()["x"] < 0
+        page.wait_for_function("() => document.getElementById('side').getBoundingClientRect().right <= 0")
         page.evaluate("id => window.zdg.select(id)", ANJA)
         sheet = page.locator("#details").bounding_box()
         # Details as a sheet from below: the network above stays in sight.

@@ -203,6 +203,13 @@
     if (lines.length > 3) { lines = lines.slice(0, 3); lines[2] = lines[2].replace(/.{0,2}$/, "") + "…"; }
     return lines;
   }
+  function canvasName(id) {
+    // An English name that is the German one with a gloss ("Wirtschaftsvereinigung Stahl
+    // (German Steel Federation)") is drawn as the German name, which is the organisation's own:
+    // the gloss would take a line more than the layout leaves; tooltip, details and list keep it.
+    var d = meta[id].display, name = d[lang];
+    return lang === "en" && d.de && name.indexOf(d.de + " (") === 0 && name.slice(-1) === ")" ? d.de : name;
+  }
   var EXACT_UP_TO = 600;
   function measureAll() {
     // Measured in the canvas font; in a big network only the first level of detail is, the
@@ -211,7 +218,7 @@
     wrapped = {};
     var exact = visNodes.length <= EXACT_UP_TO;
     visNodes.forEach(function (n) {
-      var lines = wrap(meta[n.id].display[lang]), w = 0;
+      var lines = wrap(canvasName(n.id)), w = 0;
       var measure = exact || meta[n.id].tier === 0;
       lines.forEach(function (l) { w = Math.max(w, measure ? measureCtx.measureText(l).width : l.length * 7); });
       wrapped[n.id] = { text: lines.join("\n"), lines: lines.length, width10: w };
@@ -455,7 +462,9 @@
       minY = Math.min(minY, p.y - r); maxY = Math.max(maxY, p.y + r);
     });
     if (!ids.length) { minX = minY = -100; maxX = maxY = 100; }
-    var padX = 24, padTop = 20, padBottom = 24;
+    // The hint line lies over the bottom of the network (two lines on a phone): no label under it.
+    var hint = document.getElementById("hint");
+    var padX = 24, padTop = 20, padBottom = Math.max(24, hint && hint.getClientRects().length ? hint.offsetHeight + 10 : 0);
     var w = Math.max(maxX - minX, 1), h = Math.max(maxY - minY, 1);
     var scale = Math.min((size.w - 2 * padX) / w, (size.h - padTop - padBottom) / h, 2.2);
     var result = {}, cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
