@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.routes import reader
-from api.deps import get_store
+from api.deps import get_store, public_base
 from api.problems import RDF_CONTENT, Problem, problem_responses
 from api.negotiation import LANGUAGE_VARY, accepted, language, wants_html
 from api.routes.sparql import CORS, query_service
@@ -284,7 +284,7 @@ async def dump(request: Request, suffix: str) -> Response:
 async def dataset(request: Request, store: Store = Depends(get_store),
                   format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml")) -> Response:
     fmt = _rdf_format(request, format, "The dataset description")
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     body = await anyio.to_thread.run_sync(
         lambda: dataset_description.dataset_description(store, base, fmt or "TURTLE"))
     if fmt is None:
