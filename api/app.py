@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from api import problems
+from api.deps import public_url_from_env
 from api.security import SecurityMiddleware
 from api.routes.sparql import QueryFastPath
 from graph import __version__
@@ -53,6 +54,7 @@ def create_app(store: Store | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.store = store
+    app.state.public_url = public_url_from_env()
     app.state.dumps = Dumps()
     app.add_middleware(QueryFastPath)  # inside CORS and security: added first
     # Cross-origin reads are welcome: researchers query from notebooks and other web tools. No

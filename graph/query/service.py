@@ -34,7 +34,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing.connection import Connection
@@ -183,7 +185,7 @@ def _nquads(text: str) -> list[ox.Quad]:
     return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
 
 
-def _child_env(memory_mb: int) -> dict[str, str]:
+def child_env(memory_mb: int = 0) -> dict[str, str]:
     """The environment of a query or update child: ours, less the write token it never needs."""
     env = {k: v for k, v in os.environ.items() if k != "ZDG_TOKEN"}
     package_root = str(Path(__file__).resolve().parents[2])
@@ -202,7 +204,7 @@ class _Worker:
     def __init__(self, memory_mb: int):
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        env = _child_env(memory_mb)
+        env = child_env(memory_mb)
         cmd = [*_sandbox_prefix(), sys.executable, "-m", "graph.query.worker",
                str(to_child_r), str(from_child_w), str(os.getpid())]
         try:
@@ -618,24 +620,30 @@ class QueryService:
         embedded store, without network, or asks a remote server.
         Raises :class:`UpdateTimeout`, :class:`UpdateTooExpensive`, :class:`QuerySyntaxError`.
         """
-        snapshot = self._snapshots.acquire() if self._snapshots is not None else None
-        try:
-            return self._effect_in_child(update, snapshot)
-        finally:
-            if snapshot is not None and self._snapshots is not None:
-                self._snapshots.release(snapshot)
+        with self.held_source() as source:
+            return self._effect_in_child(update, source)
 
-    def _effect_in_child(self, update: str, snapshot: tuple[str, str] | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
-        if snapshot is not None:
-            message = {"snapshot": list(snapshot), "update": update}
-            prefix = _sandbox_prefix()
-        else:
-            message = {"remote": [self.store.location, getattr(self.store, "update_url", None)], "update": update}
-            prefix = ()
+    @contextmanager
+    def held_source(self) -> Iterator[dict[str, list]]:
+        """Where a child process reads the store as it is now, as a message for it:
+        ``{"snapshot": [kind, path]}`` (held until the block ends, see
+        :func:`graph.store.open_snapshot`) or ``{"remote": [url, update_url]}``."""
+        if self._snapshots is None:
+            yield {"remote": [self.store.location, getattr(self.store, "update_url", None)]}
+            return
+        snapshot = self._snapshots.acquire()
         try:
-            done = subprocess.run([*prefix, sys.executable, "-m", "graph.shacl.delta"], input=json.dumps(message),
+            yield {"snapshot": list(snapshot)}
+        finally:
+            self._snapshots.release(snapshot)
+
+    def _effect_in_child(self, update: str, source: dict[str, list]) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        prefix = _sandbox_prefix() if "snapshot" in source else ()
+        try:
+            done = subprocess.run([*prefix, sys.executable, "-m", "graph.shacl.delta"],
+                                  input=json.dumps({**source, "update": update}),
                                   capture_output=True, text=True, timeout=self.limits.update_timeout,
-                                  env=_child_env(self.limits.memory_mb))
+                                  env=child_env(self.limits.memory_mb))
         except subprocess.TimeoutExpired:
             raise UpdateTimeout(f"The update ran longer than {self.limits.update_timeout:g} s and was stopped; "
                                 "nothing was changed.") from None

@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 from graph.store.base import MAX_NESTING, QueryResult, Store, rdf_format
-from graph.store.embedded import EmbeddedStore, dataset_options
+from graph.store.embedded import EmbeddedStore, dataset_options, open_snapshot
 from graph.store.errors import (
     DefaultGraphNotUnion,
     QuerySyntaxError,
@@ -42,7 +42,7 @@ from graph.store.terms import to_oxigraph, to_rdflib
 __all__ = [
     "MAX_NESTING", "SERVER_GRAPHS", "DefaultGraphNotUnion", "EmbeddedStore", "QueryResult", "QuerySyntaxError",
     "RemoteStore", "StorageFull", "Store", "StoreError", "StoreInUse", "StoreTimeout", "StoreUnavailable",
-    "WriteConflict", "dataset_options", "default_location", "io_error", "open_store", "rdf_format",
+    "WriteConflict", "dataset_options", "default_location", "io_error", "open_snapshot", "open_store", "rdf_format",
     "to_oxigraph", "to_rdflib",
 ]
 

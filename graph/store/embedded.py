@@ -120,3 +120,13 @@ class EmbeddedStore(Store):
 
     def close(self):
         self._store.flush() if self.location != "memory" else None
+
+
+def open_snapshot(kind: str, path: str) -> ox.Store:
+    """A snapshot a query service handed to a child process (``graph.query.service``): ``"disk"``,
+    an Oxigraph checkpoint, opened read-only; ``"nquads"``, a dump, read into memory."""
+    if kind == "disk":
+        return ox.Store.read_only(path)
+    store = ox.Store()
+    store.load(path=path, format=ox.RdfFormat.N_QUADS)
+    return store
