@@ -15,7 +15,7 @@ query failing, and falls through to the store's 500.
 'update-syntax'
 >>> answer_for(QuerySyntaxError("bad")).type
 'store-error'
->>> answer_for(KeyError("x")) is None
+>>> answer_for(RuntimeError("x")) is None
 True
 """
 
