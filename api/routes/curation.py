@@ -277,8 +277,8 @@ async def edit_post(request: Request, kind: str, store: StoreDep, lang: str | No
 
 
 def history_page(request: Request, store: Store, lang: str) -> Response:
-    if _signed_in(request) is None:
-        return _to_login(request, lang)
+    # Readable by everyone, like GET /api/changes (the reader and /graph link a fact's history
+    # here); reverting needs a signed-in person and the session's CSRF token.
     about = request.query_params.get("about")
     if about is not None and not facts._iri_ok(about):
         about = None

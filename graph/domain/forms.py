@@ -101,7 +101,7 @@ class Kind:
     names: dict[str, str] = field(default_factory=dict)
     #: Where the shape only says "an IRI": the class (``cls``) or node shape (``node``) whose
     #: nodes are the choices, as the shape's message names them.
-    classes: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     nodes: dict[str, str] = field(default_factory=dict)
     #: Required by the shape but optional in the form because the form offers an alternative
     #: (an existing person or a new one's name); the form's builder checks that one is given.
@@ -128,8 +128,9 @@ KINDS: dict[str, Kind] = {
         (SKOS + "prefLabel@de", SKOS + "prefLabel@en", DCT + "subject", ZD + "addressesLevel", ZD + "proposedBy",
          ZD + "status", DCT + "date", DCT + "source"),
         single=(DCT + "source", ZD + "status"),
-        # zds:Recommendation-proposer: "mindestens einen Urheber" – the organisations of the graph.
-        classes={ZD + "proposedBy": ORG + "Organization"},
+        # zds:Recommendation-proposer: "mindestens einen Urheber" – the organisations of the graph
+        # and the dialogue itself (the 2025 Leitbild's measures are the partners' joint work).
+        classes={ZD + "proposedBy": (ORG + "Organization", ORG + "OrganizationalCollaboration")},
         # The excerpt must cite a catalogued source (one with a reliability), as every fact's.
         nodes={DCT + "source": ZDS + "SourceWithReliability"},
         partial_dates=(DCT + "date",),
@@ -146,7 +147,7 @@ KINDS: dict[str, Kind] = {
         # zds:Person-name; the start is a time:Instant's date (zds:Instant-date).
         shapes={ORG + "role": ZDS + "Post", FOAF + "name": ZDS + "Person", TIME + "inXSDDate": ZDS + "Instant"},
         names={ORG + "member": "member", FOAF + "name": "new_person", TIME + "inXSDDate": "start"},
-        classes={ORG + "organization": ORG + "Organization", ORG + "member": FOAF + "Person"},
+        classes={ORG + "organization": (ORG + "Organization",), ORG + "member": (FOAF + "Person",)},
         nodes={DCT + "source": ZDS + "SourceWithReliability"},
         optional=(ORG + "member", FOAF + "name"), required=(TIME + "inXSDDate", DCT + "source"),
         # As precise as the source: a day (time:inXSDDate), a month or a year (shapes/time.ttl).
@@ -272,8 +273,10 @@ def form(store: Store, kind: str, lang: str = "de") -> list[Field]:
         if entry["in"]:
             choices = sorted((Choice(v, label_of(store, v, lang)) for v in entry["in"]), key=lambda c: c.label.casefold())
         else:
-            choices = choices_for(store, cls=entry.get("class") or spec.classes.get(path),
-                                  node=entry.get("node") or spec.nodes.get(path), lang=lang)
+            choices = choices_for(store, cls=entry.get("class"), node=entry.get("node") or spec.nodes.get(path), lang=lang)
+            if not choices and path in spec.classes:
+                merged = {c.value: c for cls in spec.classes[path] for c in choices_for(store, cls=cls, lang=lang)}
+                choices = sorted(merged.values(), key=lambda c: c.label.casefold())
         if not choices and (key in spec.extra or path == DCT + "isPartOf"):
             choices = choices_for(store, values_of=path, lang=lang)
         if path in spec.narrow:
