@@ -99,3 +99,23 @@ def fill_recommendation(page, *, theme: bool = True) -> None:
     page.select_option("#f-proposedBy", [ID + "collaboration/zukunftsdialog-industrie"])
     if theme:
         page.select_option("#f-subject", [ID + "handlungsfeld-2025/klima-und-energie"])
+
+
+XSS_TEXT = '"><script>alert("x1")</script><img src=x onerror=alert("x2")>'
+
+
+def add_account(path, user: str = USER, password: str = PASSWORD) -> None:
+    """``zdg account add`` as an operator runs it (the password on stdin)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    subprocess.run([sys.executable, "-m", "api.cli", "account", "add", user, "--accounts", str(path), "--password-stdin"],
+                   input=password + "\n", text=True, check=True, cwd=ROOT, capture_output=True)
+
+
+def change_log(server) -> list[dict]:
+    import httpx
+
+    return httpx.get(server.url + "/api/changes", timeout=30).json()["changes"]

@@ -15,9 +15,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser.curation_steps import (ADDENDUM, D3_MEASURE, ID, O1_PASSAGE, fill_office, fill_recommendation,
-                                          select_passage, sign_in, wait_check, without_o1_update)
-from tests.browser.test_curation_page import XSS, changes, make_accounts
+from tests.browser.curation_steps import (ADDENDUM, D3_MEASURE, ID, O1_PASSAGE, XSS_TEXT, add_account, change_log,
+                                          fill_office, fill_recommendation, select_passage, sign_in, wait_check,
+                                          without_o1_update)
 
 pytestmark = pytest.mark.browser
 TOKEN = "forms-token"
@@ -27,7 +27,7 @@ WEBER = ID + "person/anja-weber"
 @pytest.fixture
 def forms_server(api_server, tmp_path):
     accounts = tmp_path / "accounts"
-    make_accounts(accounts)
+    add_account(accounts)
     return api_server(env={"ZDG_ACCOUNTS": str(accounts), "ZDG_TOKEN": TOKEN})
 
 
@@ -64,7 +64,7 @@ def test_change_of_office_with_passage(forms_server, browser):
         wait_check(page, ok=True)
         page.click("button.save")
         page.wait_for_url("**/edit/changes**")
-        (office,) = changes(server)
+        (office,) = change_log(server)
         assert office["kind"] == "office" and office["agent_label"] == "anna"
         exact = [q["object"] for q in office["added"] if q["predicate"].endswith("#exact>")]
         assert exact == [f'"{O1_PASSAGE}"']
@@ -112,14 +112,14 @@ def test_invalid_recommendation_shows_the_shapes_and_stores_nothing(forms_server
         page.click("button.save")
         page.wait_for_selector("#refused")
         assert "mindestens ein Thema" in page.locator("#check-results").inner_text()
-        assert changes(server) == []
+        assert change_log(server) == []
         # With its theme it is saved, and recorded.
         fill_recommendation(page, theme=True)
         select_passage(page, D3_MEASURE)
         wait_check(page, ok=True)
         page.click("button.save")
         page.wait_for_url("**/edit/changes**")
-        (rec,) = changes(server)
+        (rec,) = change_log(server)
         assert rec["kind"] == "recommendation" and rec["about"].startswith(ID + "recommendation/")
     finally:
         context.close()
@@ -134,22 +134,22 @@ def test_new_forms_keep_xss_as_text_and_need_csrf(forms_server, browser):
     try:
         sign_in(page, server.url, "/edit/office")
         page.goto(server.url + f"/edit/office?text={ADDENDUM}")
-        fill_office(page, name="Neu " + XSS, start="2026-02-01", reason="R " + XSS)
+        fill_office(page, name="Neu " + XSS_TEXT, start="2026-02-01", reason="R " + XSS_TEXT)
         select_passage(page, O1_PASSAGE)
         wait_check(page, ok=True)
         # Without the CSRF token: refused, nothing stored.
         page.evaluate("document.querySelector('#fact-form input[name=csrf]').remove()")
         page.click("button.save")
         page.wait_for_selector("p.error")
-        assert changes(server) == []
+        assert change_log(server) == []
         page.goto(server.url + f"/edit/office?text={ADDENDUM}")
-        fill_office(page, name="Neu " + XSS, start="2026-02-01", reason="R " + XSS)
+        fill_office(page, name="Neu " + XSS_TEXT, start="2026-02-01", reason="R " + XSS_TEXT)
         select_passage(page, O1_PASSAGE)
         wait_check(page, ok=True)
         page.click("button.save")
         page.wait_for_url("**/edit/changes**")
-        assert XSS in page.locator(".reason").first.inner_text()
-        (office,) = changes(server)
+        assert XSS_TEXT in page.locator(".reason").first.inner_text()
+        (office,) = change_log(server)
         person = next(q["subject"].strip("<>") for q in office["added"] if q["predicate"].endswith("/name>"))
         for path in ("/edit/changes", "/id/" + person.split("/id/", 1)[1], "/id/source/followup-addendum-2026-12", "/graph"):
             page.goto(server.url + path)
