@@ -76,7 +76,7 @@ def main() -> None:
                     page.goto(server.url + "/edit/recommendation")
                     fill_recommendation(page, theme=False)
                     select_passage(page, D3_MEASURE)
-                    page.wait_for_function("document.getElementById('check-results').textContent.includes('Thema')")
+                    page.wait_for_function("(t) => document.getElementById('check-results').textContent.includes(t)", arg="Thema")
                     page.locator(".check").scroll_into_view_if_needed()
                     page.screenshot(path=str(OUT / f"recommendation-invalid-{size}.png"))
                     page.context.close()
