@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
+from api.deps import public_url_from_env
 from api.security import SecurityMiddleware
 from api.routes.sparql import QueryFastPath
 from graph import __version__
@@ -52,6 +53,7 @@ def create_app(store: Store | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.store = store
+    app.state.public_url = public_url_from_env()
     app.state.dumps = Dumps()
     app.add_middleware(QueryFastPath)  # inside SecurityMiddleware: added first
     app.add_middleware(SecurityMiddleware)

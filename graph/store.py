@@ -660,3 +660,13 @@ def open_store(spec: str | Path | None = None, *, update_url: str | None = None)
         if "lock file" in str(exc).lower():
             raise StoreInUse(text) from exc
         raise StoreError(f"cannot open the store at {text}: {exc}") from exc
+
+
+def open_snapshot(kind: str, path: str) -> ox.Store:
+    """A snapshot a query service handed to a child process (``graph.query.service``): ``"disk"``,
+    an Oxigraph checkpoint, opened read-only; ``"nquads"``, a dump, read into memory."""
+    if kind == "disk":
+        return ox.Store.read_only(path)
+    store = ox.Store()
+    store.load(path=path, format=ox.RdfFormat.N_QUADS)
+    return store

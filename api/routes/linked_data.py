@@ -18,10 +18,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.routes import reader
-from api.deps import get_store
+from api.deps import get_store, public_base
 from api.problems import RDF_CONTENT, Problem, problem_responses
 from api.negotiation import LANGUAGE_VARY, accepted, language, wants_html
-from api.routes.sparql import CORS
+from api.routes.sparql import CORS, query_service
 from graph import jsonld
 from graph.domain import model_docs
 from graph.domain import catalog as dataset_description
@@ -268,11 +268,11 @@ def jsonld_context() -> Response:
     200: {"description": "The dump", "content": {m: {} for m in ("text/turtle", "application/trig",
                                                                  "application/n-quads", "application/ld+json")}},
     **problem_responses(404)})
-async def dump(request: Request, suffix: str, store: Store = Depends(get_store)) -> Response:
+async def dump(request: Request, suffix: str) -> Response:
     if suffix not in ("ttl", "trig", "nq", "jsonld"):
         raise Problem(404, f"No dump /dump.{suffix}; there are ttl, trig, nq and jsonld.", type_="not-found")
     dumps = request.app.state.dumps
-    path = await anyio.to_thread.run_sync(lambda: dumps.path(store, suffix))
+    path = await anyio.to_thread.run_sync(lambda: dumps.path(query_service(request), suffix))
     media = RDF_DUMPS[suffix]
     return FileResponse(path, media_type=f"{media}; charset=utf-8", headers={
         **CORS, "Content-Disposition": f'inline; filename="zukunftsdialog.{suffix}"'})
@@ -284,7 +284,7 @@ async def dump(request: Request, suffix: str, store: Store = Depends(get_store))
 async def dataset(request: Request, store: Store = Depends(get_store),
                   format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml")) -> Response:
     fmt = _rdf_format(request, format, "The dataset description")
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     body = await anyio.to_thread.run_sync(
         lambda: dataset_description.dataset_description(store, base, fmt or "TURTLE"))
     if fmt is None:

@@ -26,7 +26,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import require_token
-from api.deps import get_store
+from api.deps import get_store, public_base
 from api.caching import not_modified
 from api.negotiation import accepted, wants_html
 from api.problems import Problem, answer, problem_responses, store_problem
@@ -274,7 +274,7 @@ def _service_description(request: Request, store: Store, accept: list[str]) -> R
     except NotAcceptable:
         raise problem(406, "The service description is RDF: ask for Turtle, N-Triples, JSON-LD or RDF/XML.",
                       "not-acceptable") from None
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     body = dataset_description.service_description(base, fmt, store)
     media = media_type_of(fmt)
     return Response(body, media_type=content_type(media), headers=_headers())
