@@ -54,6 +54,7 @@ def create_app(store: Store | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.store = store
+    app.state.on_stop = []  # run when a stop begins (api.server.Server)
     app.state.public_url = public_url_from_env()
     app.state.dumps = Dumps()
     app.add_middleware(QueryFastPath)  # inside CORS and security: added first

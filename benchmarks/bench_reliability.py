@@ -40,7 +40,7 @@ def bench_sync(writes: int) -> list[dict]:
     from graph.store import EmbeddedStore
 
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         store = EmbeddedStore(Path(tmp) / "store")
         build(store)
         timings: dict[str, list[float]] = {"synced": [], "unsynced": []}
@@ -110,7 +110,7 @@ def _rss_mib(pid: int) -> float:
 
 def bench_server(triples: int) -> list[dict]:
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         data = Path(tmp) / "data.nq"
         data.write_bytes(ox.serialize(generate(triples), format=ox.RdfFormat.N_QUADS))
         store = Path(tmp) / "store"

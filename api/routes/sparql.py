@@ -84,6 +84,7 @@ def query_service(request: Request) -> QueryService:
                 service = QueryService(app.state.store, QueryLimits.from_env())
                 service.warm()
                 weakref.finalize(app, service.close)
+                getattr(app.state, "on_stop", []).append(service.stop)
                 app.state.sparql_service = service
     return service
 
