@@ -33,6 +33,12 @@ def serve(
     """Build if the store is empty, then serve the HTTP API, SPARQL endpoint and pages."""
     location = str(store or os.environ.get("ZDG_STORE") or store_mod.default_location())
     remote = location.startswith(("http://", "https://"))
+    from api.deps import public_url_from_env  # (here: the other commands start without FastAPI)
+
+    try:
+        public_url = public_url_from_env()
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
     if workers > 1 and not remote:
         raise fail("--workers > 1 needs a remote store (an embedded store is owned by one process)")
     # Opened (and built once) here: a store held by another server is refused with a clear
@@ -51,7 +57,7 @@ def serve(
     check_remote(s)  # a server whose default graph hides the data: exit 2, saying how to fix it
     base = f"http://{host}:{port}"
     err.print(
-        f"serving on {base}/ (store: {location})\n"
+        f"serving on {base}/ (store: {location}; published as {public_url or 'the address each client uses'})\n"
         f"  {base}/graph   network page for staff (Netzwerkkarte)\n"
         f"  {base}/sparql  SPARQL query page and endpoint (zdg query --store {base}/sparql ...)\n"
         f"  {base}/docs    JSON API documentation (OpenAPI)",
@@ -69,9 +75,10 @@ def serve(
     # An embedded store is owned by this one process (RocksDB holds a lock): the app serves
     # the store opened above. (Imported here: the other commands start without FastAPI.)
     from api.app import create_app
+    from api.server import serve as serve_app
 
     try:
-        uvicorn.run(create_app(s), host=host, port=port, log_level="info", **uvicorn_options())
+        serve_app(create_app(s), host, port)
     finally:
         s.close()
 

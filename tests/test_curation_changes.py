@@ -111,3 +111,88 @@ def test_sparql_update_cannot_rewrite_the_log(fresh_store):
         with pytest.raises(ProtectedGraph):
             apply(fresh_store, update)
     assert [c.id for c in changes.changes(fresh_store)] == [change.id]
+
+
+# --- a change of office and a recommendation (issue 19, 1a/1b) ---------------------------------
+
+ADDENDUM = SOURCE + "followup-addendum-2026-12"
+DGB_NRW, CHAIR = ID_BASE + "organisation/dgb-nrw", ID_BASE + "role/vorsitz"
+WEBER = ID_BASE + "person/anja-weber"
+#: What data/ says about row O1 of the addendum (Albrecht succeeds Weber, December 2025); the
+#: tests take it out and record O1 again through the form, from the same passage and source.
+O1_NODES = [ID_BASE + x for x in ("person/thorben-albrecht", "post/dgb-nrw-vorsitz-thorben-albrecht",
+                                  "membership/thorben-albrecht-dgb-nrw", "interval/thorben-albrecht-dgb-nrw-vorsitz",
+                                  "membership/anja-weber-dgb-nrw-bis-2025-12", "interval/anja-weber-dgb-nrw-vorsitz")]
+O1_PASSAGE = "Thorben Albrecht ist neuer Vorsitzender des DGB NRW."
+
+
+def without_o1(store) -> None:
+    for node in O1_NODES:
+        store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{node}> ?p ?o }} }}")
+        store.update(f"DELETE WHERE {{ GRAPH ?g {{ ?s ?p <{node}> }} }}")
+
+
+def chairs(store, day: str) -> list[tuple[str, str | None, str | None]]:
+    from graph.domain import lists
+
+    return [(h["person"], h["start"], h["end"]) for h in lists.holdings(store, day) if h["org"] == DGB_NRW and h["role"] == CHAIR]
+
+
+def test_change_of_office_ends_the_predecessors_holding_and_reverts(fresh_store):
+    without_o1(fresh_store)
+    assert chairs(fresh_store, "2026-01-15") == [(WEBER, None, None)]
+    built = facts.build_fact(fresh_store, "office", {
+        "organization": DGB_NRW, "role": CHAIR, "new_person": "Thorben Albrecht", "start": "2025-12",
+        "source": SOURCE + "dgb-nrw-2025-12"}, facts.Passage(ADDENDUM, O1_PASSAGE))
+    assert [e["person"] for e in built.ends] == [WEBER]
+    change = changes.record(fresh_store, built.added, [], agent=changes.staff_agent("anna"), agent_label="anna",
+                            reason="O1", kind="office")
+    (after,) = chairs(fresh_store, "2026-01-15")
+    assert after[0].startswith(ID_BASE + "person/thorben-albrecht") and after[1:] == ("2025-12", None)
+    assert chairs(fresh_store, "2025-11-30") == [(WEBER, None, "2025-12")]  # Weber's holding ends with December 2025
+    name = fresh_store.select(f"SELECT ?n WHERE {{ GRAPH ?g {{ <{after[0]}> <http://xmlns.com/foaf/0.1/name> ?n }} }}")
+    assert [str(r["n"]) for r in name] == ["Thorben Albrecht"]
+    changes.revert(fresh_store, change.id, agent=changes.staff_agent("anna"), agent_label="anna")
+    assert chairs(fresh_store, "2026-01-15") == [(WEBER, None, None)]
+
+
+def test_change_of_office_needs_one_holder(fresh_store):
+    values = {"organization": DGB_NRW, "role": CHAIR, "start": "2025-12", "source": SOURCE + "dgb-nrw-2025-12"}
+    with pytest.raises(facts.Invalid, match="one of the two"):
+        facts.build_fact(fresh_store, "office", values, facts.Passage(ADDENDUM, O1_PASSAGE))
+    with pytest.raises(facts.Invalid, match="one of the two"):
+        facts.build_fact(fresh_store, "office", {**values, "member": WEBER, "new_person": "X Y"}, facts.Passage(ADDENDUM, O1_PASSAGE))
+    with pytest.raises(facts.Invalid, match="YYYY"):
+        facts.build_fact(fresh_store, "office", {**values, "member": WEBER, "start": "Dez. 2025"}, facts.Passage(ADDENDUM, O1_PASSAGE))
+
+
+#: Row D3 of the record: a measure of the 2025 Leitbild's field "Klima und Energie" (source S13).
+D3_MEASURE = "Bezahlbare, nachhaltige und stets sichere Energieversorgung"
+
+
+def test_recommendation_without_theme_is_refused_by_the_shapes(fresh_store):
+    values = {"source": SOURCE + "ihk-lippe-detmold-2025", "status": ID_BASE + "status/beschlossen", "date": "2025",
+              "addressesLevel": [ID_BASE + "policy-level/nicht-angegeben"], "proposedBy": [DGB_NRW]}
+    built = facts.build_fact(fresh_store, "recommendation", values, facts.Passage(RECORD, D3_MEASURE))
+    report = changes.check(fresh_store, built.added, built.removed)
+    assert not report.conforms
+    assert any("mindestens ein Thema" in r["message"]["de"] for r in report.to_dict()["results"])
+    with pytest.raises(changes.Rejected):
+        changes.record(fresh_store, built.added, [], agent=changes.staff_agent("anna"), agent_label="anna", reason="", kind="recommendation")
+    assert changes.changes(fresh_store) == []
+    values["subject"] = [ID_BASE + "handlungsfeld-2025/klima-und-energie"]
+    built = facts.build_fact(fresh_store, "recommendation", values, facts.Passage(RECORD, D3_MEASURE))
+    change = changes.record(fresh_store, built.added, [], agent=changes.staff_agent("anna"), agent_label="anna", reason="", kind="recommendation")
+    quote = fresh_store.select(f"SELECT ?q WHERE {{ GRAPH ?g {{ <{built.node}> <https://w3id.org/zukunftsdialog/ontology#quote> ?q }} }}")
+    assert [str(r["q"]) for r in quote] == [D3_MEASURE] and change.about == built.node
+
+
+def test_new_forms_follow_the_shapes(built_store):
+    rec = {f.name: f for f in forms.form(built_store, "recommendation")}
+    assert rec["status"].required and not rec["status"].many                    # sh:minCount 1 ; sh:maxCount 1
+    assert {c.value.rsplit("/", 1)[-1] for c in rec["status"].choices} >= {"beschlossen", "vorgeschlagen"}  # zds:StatusValue
+    assert rec["date"].widget == "partial-date" and not rec["date"].required    # sh:or of three datatypes; date-present is sh:Info
+    office = {f.name: f for f in forms.form(built_store, "office", "en")}
+    assert office["role"].required and office["role"].message["en"] == "A post needs a role (org:role, an org:Role)."
+    assert not office["member"].required and not office["new_person"].required  # one of the two, checked by the builder
+    assert office["new_person"].message["en"].startswith("A person has exactly one name")

@@ -119,7 +119,7 @@ def test_every_write_needs_a_person_or_the_token(server):
     r = client.post("/api/meetings", json=MEETING, headers={"X-CSRF-Token": csrf})
     assert r.status_code == 201, r.text
     who = [c["agent_label"] for c in httpx.get(server.url + "/api/changes").json()["changes"]]
-    assert who == [USER, "API client"]
+    assert who == [USER, "API client (token)"]
 
 
 def test_session_expires(api_server, tmp_path):

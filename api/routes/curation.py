@@ -45,7 +45,7 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent.paren
                    autoescape=select_autoescape(default=True, default_for_string=True))
 StoreDep = Annotated[Store, Depends(get_store)]
 WriterDep = Annotated[Actor, Depends(require_writer)]
-KINDS = ("meeting", "statement", "correction")
+KINDS = ("meeting", "statement", "recommendation", "office", "correction")
 
 T = {
     "de": {
@@ -65,6 +65,10 @@ T = {
         "quote": "Zitat", "editorial": "Redaktionelle Anmerkung (wenn niemand zugeschrieben wird)", "kind": "Art",
         "open": "ansehen", "choose": "– bitte wählen –",
         "kind_meeting": "Treffen", "kind_statement": "Aussage", "kind_correction": "Berichtigung", "kind_revert": "Rücknahme", "all": "alle Änderungen",
+        "recommendation": "Handlungsempfehlung erfassen", "office": "Amtswechsel erfassen",
+        "kind_recommendation": "Handlungsempfehlung", "kind_office": "Amtswechsel",
+        "partial_date": "JJJJ, JJJJ-MM oder JJJJ-MM-TT – so genau, wie die Quelle es angibt",
+        "office_help": "Die bisherige Amtszeit in dieser Rolle endet mit dem Beginn der neuen; die Prüfung unten nennt, wessen Amtszeit endet.",
     },
     "en": {
         "switch": "Deutsch", "login": "Sign in", "logout": "Sign out", "user": "Username", "password": "Password",
@@ -83,6 +87,10 @@ T = {
         "quote": "Quote", "editorial": "Editorial note (when no one is attributed)", "kind": "Kind",
         "open": "view", "choose": "– please choose –",
         "kind_meeting": "Meeting", "kind_statement": "Statement", "kind_correction": "Correction", "kind_revert": "Revert", "all": "all changes",
+        "recommendation": "Record a recommendation", "office": "Record a change of office",
+        "kind_recommendation": "Recommendation", "kind_office": "Change of office",
+        "partial_date": "YYYY, YYYY-MM or YYYY-MM-DD – as precise as the source",
+        "office_help": "The current term in this role ends when the new one begins; the check below names whose term ends.",
     },
 }
 
@@ -235,7 +243,7 @@ def _build(store: Store, kind: str, values: dict, passage: facts.Passage) -> fac
 
 
 def _agent(actor: Actor) -> tuple[str, str]:
-    return (log.staff_agent(actor.name), actor.name) if actor.kind == "staff" else (log.API_CLIENT, "API client")
+    return (log.staff_agent(actor.name), actor.name) if actor.kind == "staff" else (log.API_CLIENT, "API client (token)")
 
 
 @router.post("/edit/{kind}", response_class=HTMLResponse, include_in_schema=False)
@@ -269,8 +277,8 @@ async def edit_post(request: Request, kind: str, store: StoreDep, lang: str | No
 
 
 def history_page(request: Request, store: Store, lang: str) -> Response:
-    if _signed_in(request) is None:
-        return _to_login(request, lang)
+    # Readable by everyone, like GET /api/changes (the reader and /graph link a fact's history
+    # here); reverting needs a signed-in person and the session's CSRF token.
     about = request.query_params.get("about")
     if about is not None and not facts._iri_ok(about):
         about = None
@@ -389,12 +397,13 @@ def _write(store: Store, actor: Actor, kind: str, values: dict, passage: facts.P
         change = log.record(store, built.added, built.removed, agent=agent, agent_label=label, reason=reason, kind=kind)
     except (facts.Invalid, log.Rejected, log.Refused, StoreError) as exc:
         raise _as_problem(exc) from None
-    return JSONResponse({"change": change.id, "node": built.node}, status_code=201, headers={"Location": change.id})
+    return JSONResponse({"change": change.id, "node": built.node, "ends": built.ends}, status_code=201,
+                        headers={"Location": change.id})
 
 
 @router.get("/api/forms/{kind}", summary="The form of a kind of fact, generated from the SHACL shapes",
             tags=["editing"])
-def form_description(kind: Literal["meeting", "statement"], store: StoreDep,
+def form_description(kind: Literal["meeting", "statement", "recommendation", "office"], store: StoreDep,
                      lang: Annotated[Literal["de", "en"], Query()] = "de") -> JSONResponse:
     return JSONResponse({"kind": kind, "shape": forms_mod.KINDS[kind].shape,
                          "fields": [f.to_dict() for f in forms_mod.form(store, kind, lang)],
@@ -403,8 +412,10 @@ def form_description(kind: Literal["meeting", "statement"], store: StoreDep,
 
 @router.post("/api/check/{kind}", summary="Dry run: the shapes' verdict on a change as it would be stored (nothing stored)",
              responses={401: WRITE_RESPONSES[401], 403: WRITE_RESPONSES[403]})
-def dry_run(kind: Literal["meeting", "statement", "correction"], store: StoreDep, actor: WriterDep,
-            body: Annotated[dict, Body(description="The body of POST /api/meetings, /api/statements or /api/corrections.")]) -> JSONResponse:
+def dry_run(kind: Literal["meeting", "statement", "recommendation", "office", "correction"], store: StoreDep, actor: WriterDep,
+            body: Annotated[dict, Body(description="The body of POST /api/meetings, /api/statements, "
+                                                   "/api/recommendations/with-passage, /api/offices or /api/corrections.")],
+            lang: Annotated[Literal["de", "en"], Query(description="Language of the notes.")] = "de") -> JSONResponse:
     try:
         if kind == "correction":
             parsed = CorrectionBody.model_validate(body)
@@ -414,6 +425,7 @@ def dry_run(kind: Literal["meeting", "statement", "correction"], store: StoreDep
             values = parsed.values
         built = _build(store, kind, values, parsed.passage.domain())
         report = log.check(store, built.added, built.removed).to_dict()
+        notes = _notes(store, built, lang)
     except facts.Invalid as exc:
         return JSONResponse({"conforms": False, "errors": exc.errors, "results": []})
     except log.Refused as exc:
@@ -422,7 +434,14 @@ def dry_run(kind: Literal["meeting", "statement", "correction"], store: StoreDep
         errors = [{"field": ".".join(str(x) for x in e.get("loc", ())), "message": e.get("msg", "")}
                   for e in getattr(exc, "errors", lambda: [])()]
         return JSONResponse({"conforms": False, "errors": errors, "results": []})
-    return JSONResponse({**report, "errors": [], "selector": None})
+    return JSONResponse({**report, "errors": [], "notes": notes, "selector": None})
+
+
+def _notes(store: Store, built: facts.Built, lang: str) -> list[str]:
+    """What the change does beyond its own node, for the person checking it (whose term ends)."""
+    words = {"de": "Endet mit {end}: {who} ({post})", "en": "Ends with {end}: {who} ({post})"}[lang]
+    return [words.format(end=e["end"], who=forms_mod.label_of(store, e["person"], lang),
+                         post=forms_mod.label_of(store, e["post"], lang)) for e in built.ends]
 
 
 @router.post("/api/meetings", status_code=201, responses=WRITE_RESPONSES,
@@ -435,6 +454,20 @@ def add_meeting(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONRespon
              summary="Add a statement (its quote is the passage) with its source (gated, recorded)")
 def add_statement(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
     return _write(store, actor, "statement", body.values, body.passage.domain(), body.reason)
+
+
+@router.post("/api/recommendations/with-passage", status_code=201, responses=WRITE_RESPONSES,
+             summary="Add a recommendation (Handlungsempfehlung) with its passage: the quote is the passage "
+                     "(gated by the shapes, recorded in the change log)")
+def add_recommendation_with_passage(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
+    return _write(store, actor, "recommendation", body.values, body.passage.domain(), body.reason)
+
+
+@router.post("/api/offices", status_code=201, responses=WRITE_RESPONSES,
+             summary="Record a change of office: the new holder's post begins, the predecessor's holding ends "
+                     "(gated, recorded)")
+def add_office(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
+    return _write(store, actor, "office", body.values, body.passage.domain(), body.reason)
 
 
 @router.post("/api/corrections", status_code=201, responses=WRITE_RESPONSES,

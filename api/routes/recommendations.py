@@ -21,6 +21,7 @@ from api.listing import (FILTER_MARK, IRI_PATTERN, LIST_RESPONSES, ListPage, Pag
                          known_parameters, negotiate_lang, page_response, paging, read_view, resolve_filter, store_guard)
 from api.problems import Problem, field_error, store_problem
 from api.routes.resources import Ref, SourceEntry
+from graph.domain import changes
 from graph.domain import lists as queries
 from graph.domain import recommendations as recs
 from graph.store import Store, StoreError
@@ -186,8 +187,16 @@ def add_recommendation(
         text=body.text, lang=body.lang, themes=body.themes, levels=body.levels,
         proposed_by=body.proposed_by, source=body.source, date=body.date,
     )
+    def recorded(quads: list) -> None:
+        # Recorded in the change log like every curation write: who (the token's holder, the
+        # API client), when, exactly what was added; revertible from /edit/changes.
+        changes.record(store, quads, [], agent=changes.API_CLIENT, agent_label="API client (token)",
+                       reason="POST /api/recommendations", kind="recommendation")
+
     try:
-        stored = recs.add_recommendation(store, new, key=idempotency_key)
+        stored = recs.add_recommendation(store, new, key=idempotency_key, write=recorded)
+    except changes.Rejected as exc:
+        raise _shacl_problem(exc.report, "The recommendation would break the shapes; nothing was stored.") from None
     except recs.Rejected as exc:
         if exc.report is not None:
             raise _shacl_problem(exc.report, "The recommendation would break the shapes; nothing was stored.") from None

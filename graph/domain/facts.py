@@ -166,7 +166,12 @@ def _excerpt_quads(sel: Selector, passage: Passage, cited: str) -> tuple[ox.Name
     return excerpt, [ox.Quad(s, p, o, graph) for s, p, o in triples]
 
 
-def _values(fields: list[forms_mod.Field], submitted: dict[str, Any]) -> tuple[dict[str, list[Any]], list[dict]]:
+#: Required fields the gate checks itself (their absence breaks no quad the builder makes), so
+#: the staff member sees the shape's own message, in German and English.
+GATE_CHECKS = {"recommendation": {"subject", "addressesLevel", "proposedBy", "status"}}
+
+
+def _values(fields: list[forms_mod.Field], submitted: dict[str, Any], gate: set[str] = frozenset()) -> tuple[dict[str, list[Any]], list[dict]]:
     """Submitted values as RDF terms, checked against the form (choices, dates, patterns, required)."""
     terms: dict[str, list[Any]] = {}
     errors: list[dict] = []
@@ -177,7 +182,7 @@ def _values(fields: list[forms_mod.Field], submitted: dict[str, Any]) -> tuple[d
         if len(items) > 1 and not f.many:
             errors.append({"field": f.name, "value": items, "message": "only one value"})
             continue
-        if f.required and not items:
+        if f.required and not items and f.name not in gate:
             errors.append({"field": f.name, "value": None, "message": f.message.get("en") or "required"})
             continue
         out: list[Any] = []
@@ -190,6 +195,12 @@ def _values(fields: list[forms_mod.Field], submitted: dict[str, Any]) -> tuple[d
                     errors.append({"field": f.name, "value": v, "message": "not one of the choices"})
                 else:
                     out.append(ox.NamedNode(v))
+            elif f.widget == "partial-date":
+                term = partial_date(v)
+                if term is None:
+                    errors.append({"field": f.name, "value": v, "message": "a date is YYYY, YYYY-MM or YYYY-MM-DD"})
+                else:
+                    out.append(term)
             elif f.widget == "date":
                 try:
                     out.append(ox.Literal(date.fromisoformat(v).isoformat(), datatype=ox.NamedNode(XSD + "date")))
@@ -210,12 +221,33 @@ class Built:
     node: str
     added: list[ox.Quad]
     removed: list[ox.Quad] = field(default_factory=list)
+    #: For a change of office: the holdings it ends, ``{"person", "post", "end"}``.
+    ends: list[dict[str, str]] = field(default_factory=list)
+
+
+def partial_date(text: str) -> ox.Literal | None:
+    """A date as precise as the source gives it: xsd:gYear, xsd:gYearMonth or xsd:date.
+
+    >>> partial_date("2025").datatype.value.rsplit("#", 1)[-1], partial_date("2025-13"), partial_date("2025-02-28").value
+    ('gYear', None, '2025-02-28')
+    """
+    if re.fullmatch(r"[0-9]{4}", text):
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "gYear"))
+    if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text):
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "gYearMonth"))
+    try:
+        return ox.Literal(date.fromisoformat(text).isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    except ValueError:
+        return None
 
 
 def build_fact(store: Store, kind: str, submitted: dict[str, Any], passage: Passage) -> Built:
-    """The quads of a new meeting or statement (:class:`Invalid` if a field is wrong)."""
+    """The quads of a new meeting, statement, recommendation or change of office
+    (:class:`Invalid` if a field is wrong)."""
     fields = forms_mod.form(store, kind)
-    terms, errors = _values(fields, submitted)
+    terms, errors = _values(fields, submitted, GATE_CHECKS.get(kind, set()))
+    if kind == "office":
+        errors += _office_errors(terms)
     if passage.text_source not in text_sources():
         errors.append({"field": "passage.text_source", "value": passage.text_source, "message": "not a source with a text"})
     try:
@@ -225,6 +257,10 @@ def build_fact(store: Store, kind: str, submitted: dict[str, Any], passage: Pass
     if errors:
         raise Invalid(errors)
     cited = terms["source"][0].value
+    if kind == "office":
+        return _office(store, terms, sel, passage, cited)
+    if kind == "recommendation":
+        return _recommendation(fields, terms, sel, passage, cited)
     if kind == "meeting":
         node = ox.NamedNode(_new_iri("event", terms["prefLabel_de"][0].value))
         types = [ox.NamedNode(str(ZD.Meeting))]
@@ -303,3 +339,136 @@ def _iri_ok(iri: str) -> bool:
     except ValueError:
         return False
     return not re.search(r"[\s<>\"{}|\\^`]", iri)
+
+
+# --- a recommendation -------------------------------------------------------------------------
+
+def _recommendation(fields: list[forms_mod.Field], terms: dict[str, list[Any]], sel: Selector, passage: Passage,
+                    cited: str) -> Built:
+    """A recommendation (Handlungsempfehlung) as the data has them: its quote is the passage,
+    its German label the given one or else the quote, themes, levels, proposers, status, date."""
+    label_de = terms.get("prefLabel_de") or [ox.Literal(sel.exact if len(sel.exact) <= 200 else sel.exact[:199] + "…",
+                                                        language="de")]
+    node = ox.NamedNode(_new_iri("recommendation", label_de[0].value))
+    excerpt, excerpt_quads = _excerpt_quads(sel, passage, cited)
+    n = ox.NamedNode
+    triples: list[tuple[Any, Any, Any]] = [
+        (node, RDF_TYPE, n(str(ZD.Recommendation))), (node, RDF_TYPE, n(PROV + "Entity")),
+        (node, n(SKOS + "prefLabel"), label_de[0]),
+        (node, n(str(ZD.quote)), ox.Literal(sel.exact, language="de")),
+    ]
+    by_name = {f.name: f for f in fields}
+    for name, values in terms.items():
+        if name == "prefLabel_de":
+            continue
+        triples += [(node, n(by_name[name].path), v) for v in values]
+    triples.append((node, n(PROV + "wasDerivedFrom"), excerpt))
+    graph = n(cited)
+    return Built(node.value, [ox.Quad(s, p, o, graph) for s, p, o in triples] + excerpt_quads)
+
+
+# --- a change of office -----------------------------------------------------------------------
+
+ORG = "http://www.w3.org/ns/org#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+TIME = "http://www.w3.org/2006/time#"
+
+
+def _office_errors(terms: dict[str, list[Any]]) -> list[dict]:
+    member, new = terms.get("member") or [], terms.get("new_person") or []
+    if bool(member) == bool(new):
+        return [{"field": "member", "value": None,
+                 "message": "choose the new holder among the persons or give a new person's name (one of the two)"}]
+    return []
+
+
+def predecessors(store: Store, org: str, role: str, day: str, holder: str | None) -> list[dict[str, Any]]:
+    """The holdings of ``role`` in ``org`` on ``day`` by someone other than ``holder``: the
+    posts whose holding the change of office ends (the rule of :func:`lists.holdings`)."""
+    from graph.domain import lists
+
+    return [h for h in lists.holdings(store, day)
+            if h["org"] == org and h["role"] == role and h["person"] != holder]
+
+
+def _name_parts(name: str) -> tuple[str, str] | None:
+    # Given and family name only where the split is plain (two or more words, no title or
+    # abbreviation): otherwise the shapes' warning says they are missing, nothing is guessed.
+    words = name.split()
+    if len(words) < 2 or any(w.endswith(".") for w in words):
+        return None
+    return " ".join(words[:-1]), words[-1]
+
+
+def _office(store: Store, terms: dict[str, list[Any]], sel: Selector, passage: Passage, cited: str) -> Built:
+    """The quads of a change of office, modelled as data/addendum-2026-12.trig does (O1, O2):
+    the new holder's post, membership and interval beginning on the start; for each current
+    holder of the role in the organisation (the predecessor), a membership of their post whose
+    interval ends on that day (the existing statements stay as they were); ``zd:succeeds``
+    links the new membership to the post it follows."""
+    n = ox.NamedNode
+    org, role = terms["organization"][0], terms["role"][0]
+    start = terms["start"][0]
+    day = start.value
+    precision = {"date": "inXSDDate", "gYearMonth": "inXSDgYearMonth", "gYear": "inXSDgYear"}[
+        start.datatype.value.rsplit("#", 1)[-1]]
+    excerpt, excerpt_quads = _excerpt_quads(sel, passage, cited)
+    triples: list[tuple[Any, Any, Any]] = []
+    if terms.get("member"):
+        person = terms["member"][0]
+        name = forms_mod.label_of(store, person.value, "de")
+    else:
+        name = terms["new_person"][0].value
+        person = n(_new_iri("person", name))
+        triples += [(person, RDF_TYPE, n(FOAF + "Person")), (person, RDF_TYPE, n(PROV + "Agent")),
+                    (person, n(FOAF + "name"), ox.Literal(name))]
+        parts = _name_parts(name)
+        if parts:
+            triples += [(person, n(FOAF + "givenName"), ox.Literal(parts[0])), (person, n(FOAF + "familyName"), ox.Literal(parts[1]))]
+        triples.append((person, n(PROV + "wasDerivedFrom"), excerpt))
+    org_de, org_en = forms_mod.label_of(store, org.value, "de"), forms_mod.label_of(store, org.value, "en")
+    role_de, role_en = forms_mod.label_of(store, role.value, "de"), forms_mod.label_of(store, role.value, "en")
+    key = f"{slugify(org_de, 24)}-{slugify(role_de, 16)}-{slugify(name, 24)}"
+    ident = secrets.token_hex(3)
+    post = n(f"{ID_BASE}post/{key}-{ident}")
+    membership = n(f"{ID_BASE}membership/{key}-{ident}")
+    interval = n(f"{ID_BASE}interval/{key}-{ident}")
+    instant = n(f"{ID_BASE}instant/{day}")
+    triples = [
+        (membership, RDF_TYPE, n(ORG + "Membership")), (membership, n(ORG + "member"), person),
+        (membership, n(ORG + "organization"), org), (membership, n(ORG + "role"), role),
+        (membership, n(str(ZD.attests)), post), (membership, n(ORG + "memberDuring"), interval),
+        (membership, n(DCT + "source"), n(cited)), (membership, n(PROV + "wasDerivedFrom"), excerpt),
+        (post, RDF_TYPE, n(ORG + "Post")),
+        (post, n(SKOS + "prefLabel"), ox.Literal(f"{role_de} – {org_de} ({name}, ab {day})", language="de")),
+        (post, n(SKOS + "prefLabel"), ox.Literal(f"{role_en} – {org_en} ({name}, from {day})", language="en")),
+        (post, n(ORG + "postIn"), org), (post, n(ORG + "role"), role), (post, n(ORG + "heldBy"), person),
+        (post, n(PROV + "wasDerivedFrom"), excerpt),
+        (person, n(ORG + "holds"), post), (person, n(ORG + "memberOf"), org),
+        (interval, RDF_TYPE, n(TIME + "Interval")),
+        (interval, n(SKOS + "prefLabel"), ox.Literal(f"Amtszeit: {name}, {role_de} – {org_de}", language="de")),
+        (interval, n(SKOS + "prefLabel"), ox.Literal(f"Term: {name}, {role_en} – {org_en}", language="en")),
+        (interval, n(TIME + "hasBeginning"), instant), (interval, n(PROV + "wasDerivedFrom"), excerpt),
+        (instant, RDF_TYPE, n(TIME + "Instant")), (instant, n(TIME + precision), start),
+    ] + triples
+    first_day = day + ("-01-01" if len(day) == 4 else "-01" if len(day) == 7 else "")
+    ends = []
+    for h in predecessors(store, org.value, role.value, first_day, person.value):
+        ends.append({"person": h["person"], "post": h["post"], "end": day})
+        old_post, old_person = n(h["post"]), n(h["person"])
+        old_name = forms_mod.label_of(store, h["person"], "de")
+        end_key = f"{slugify(old_name, 24)}-{slugify(org_de, 24)}-bis-{day}-{ident}"
+        ended, ended_during = n(f"{ID_BASE}membership/{end_key}"), n(f"{ID_BASE}interval/{end_key}")
+        triples += [
+            (membership, n(str(ZD.succeeds)), old_post),
+            (ended, RDF_TYPE, n(ORG + "Membership")), (ended, n(ORG + "member"), old_person),
+            (ended, n(ORG + "organization"), org), (ended, n(ORG + "role"), role),
+            (ended, n(str(ZD.attests)), old_post), (ended, n(ORG + "memberDuring"), ended_during),
+            (ended, n(DCT + "source"), n(cited)), (ended, n(PROV + "wasDerivedFrom"), excerpt),
+            (ended_during, RDF_TYPE, n(TIME + "Interval")),
+            (ended_during, n(SKOS + "prefLabel"), ox.Literal(f"Amtszeit: {old_name}, {role_de} – {org_de} (Ende {day})", language="de")),
+            (ended_during, n(SKOS + "prefLabel"), ox.Literal(f"Term: {old_name}, {role_en} – {org_en} (ending {day})", language="en")),
+            (ended_during, n(TIME + "hasEnd"), instant), (ended_during, n(PROV + "wasDerivedFrom"), excerpt),
+        ]
+    graph = n(cited)
+    return Built(membership.value, [ox.Quad(s, p, o, graph) for s, p, o in triples] + excerpt_quads, ends=ends)

@@ -29,8 +29,13 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 ZD = "https://w3id.org/zukunftsdialog/ontology#"
+ORG = "http://www.w3.org/ns/org#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+TIME = "http://www.w3.org/2006/time#"
 ID = ID_BASE
 LANGS = ("de", "en")
+#: A date as precise as the source gives it: a day, a month or a year.
+PARTIAL_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 
 #: Labels of outside vocabulary the ontology does not label (German, English).
 _LABELS: dict[str, tuple[str, str]] = {
@@ -89,6 +94,24 @@ class Kind:
     #: Narrower choices than the shape's class where the shape's message says which (IRI prefixes).
     #: Each allowed IRI prefix names its scheme (German, English), shown after the label.
     narrow: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    #: Paths whose rules come from another node shape (a form about several nodes, e.g. the
+    #: change of office: a membership, the post's role, the new person's name, the instant).
+    shapes: dict[str, str] = field(default_factory=dict)
+    #: Field names other than the path's local name (e.g. ``time:inXSDDate`` -> ``start``).
+    names: dict[str, str] = field(default_factory=dict)
+    #: Where the shape only says "an IRI": the class (``cls``) or node shape (``node``) whose
+    #: nodes are the choices, as the shape's message names them.
+    classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    nodes: dict[str, str] = field(default_factory=dict)
+    #: Required by the shape but optional in the form because the form offers an alternative
+    #: (an existing person or a new one's name); the form's builder checks that one is given.
+    optional: tuple[str, ...] = ()
+    #: Required by the form though the shape only warns (the form needs it to build the facts).
+    required: tuple[str, ...] = ()
+    #: Dates a source may give as a day, a month or a year (the shape's sh:or of three datatypes).
+    partial_dates: tuple[str, ...] = ()
+    #: The form's own labels for paths (German, English), where the generic one would mislead.
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 KINDS: dict[str, Kind] = {
@@ -100,6 +123,39 @@ KINDS: dict[str, Kind] = {
                     narrow={DCT + "subject": {ID + "theme/": ("Schlüsselthema des Letter of Intent", "key theme of the letter"),
                                               ID + "handlungsfeld-2025/": ("Handlungsfeld 2025", "field of action 2025"),
                                               ID + "handlungsfeld-2019/": ("Handlungsfeld 2019", "field of action 2019")}}),
+    "recommendation": Kind(
+        "recommendation", ZDS + "Recommendation", {"de": "Handlungsempfehlung erfassen", "en": "Record a recommendation"},
+        (SKOS + "prefLabel@de", SKOS + "prefLabel@en", DCT + "subject", ZD + "addressesLevel", ZD + "proposedBy",
+         ZD + "status", DCT + "date", DCT + "source"),
+        single=(DCT + "source", ZD + "status"),
+        # zds:Recommendation-proposer: "mindestens einen Urheber" – the organisations of the graph
+        # and the dialogue itself (the 2025 Leitbild's measures are the partners' joint work).
+        classes={ZD + "proposedBy": (ORG + "Organization", ORG + "OrganizationalCollaboration")},
+        # The excerpt must cite a catalogued source (one with a reliability), as every fact's.
+        nodes={DCT + "source": ZDS + "SourceWithReliability"},
+        partial_dates=(DCT + "date",),
+        labels={ZD + "proposedBy": ("Vorgeschlagen von", "Proposed by"),
+                ZD + "addressesLevel": ("Politikebene", "Policy level"), ZD + "status": ("Status", "Status")},
+        narrow={DCT + "subject": {ID + "theme/": ("Schlüsselthema des Letter of Intent", "key theme of the letter"),
+                                  ID + "handlungsfeld-2025/": ("Handlungsfeld 2025", "field of action 2025"),
+                                  ID + "handlungsfeld-2019/": ("Handlungsfeld 2019", "field of action 2019")}}),
+    "office": Kind(
+        "office", ZDS + "Membership", {"de": "Amtswechsel erfassen", "en": "Record a change of office"},
+        (ORG + "organization", ORG + "role", ORG + "member", FOAF + "name", TIME + "inXSDDate", DCT + "source"),
+        single=(ORG + "organization", ORG + "role", ORG + "member", DCT + "source"),
+        # The post's role must be an org:Role (zds:Post-role); the new person's name follows
+        # zds:Person-name; the start is a time:Instant's date (zds:Instant-date).
+        shapes={ORG + "role": ZDS + "Post", FOAF + "name": ZDS + "Person", TIME + "inXSDDate": ZDS + "Instant"},
+        names={ORG + "member": "member", FOAF + "name": "new_person", TIME + "inXSDDate": "start"},
+        classes={ORG + "organization": (ORG + "Organization",), ORG + "member": (FOAF + "Person",)},
+        nodes={DCT + "source": ZDS + "SourceWithReliability"},
+        optional=(ORG + "member", FOAF + "name"), required=(TIME + "inXSDDate", DCT + "source"),
+        # As precise as the source: a day (time:inXSDDate), a month or a year (shapes/time.ttl).
+        partial_dates=(TIME + "inXSDDate",),
+        labels={ORG + "organization": ("Organisation", "Organisation"), ORG + "role": ("Rolle (Amt)", "Role (office)"),
+                ORG + "member": ("Neue Amtsinhaberin / neuer Amtsinhaber (vorhandene Person)", "New holder (existing person)"),
+                FOAF + "name": ("… oder eine neue Person: vollständiger Name", "… or a new person: full name"),
+                TIME + "inXSDDate": ("Beginn der Amtszeit", "Start of the term")}),
     "statement": Kind("statement", ZDS + "StatementQuote", {"de": "Aussage erfassen", "en": "Record a statement"},
                       (PROV + "wasAttributedTo", PROV + "wasGeneratedBy", ZD + "addressesLevel", DCT + "source"),
                       single=(PROV + "wasAttributedTo", PROV + "wasGeneratedBy", DCT + "source")),
@@ -157,6 +213,13 @@ def choices_for(store: Store, *, cls: str | None = None, node: str | None = None
         return _choices(store, f"?item a {ox.NamedNode(cls)} .", lang)
     if node == ZDS + "SourceWithReliability":
         return _choices(store, f"?item {ox.NamedNode(ZD + 'reliability')} ?r .", lang)
+    if node:
+        # A value shape such as zds:StatusValue: ``sh:property [ sh:path P ; sh:hasValue V ]``.
+        found = store.select(Template(sparql.text("changes/node-values.rq")).substitute(
+            shapes=str(ox.NamedNode(str(SHAPES_GRAPH))), node=str(ox.NamedNode(node))))
+        if found:
+            patterns = " UNION ".join(f"{{ ?item {ox.NamedNode(str(r['p']))} {r['v'].n3()} . }}" for r in found)
+            return _choices(store, patterns, lang)
     if values_of:
         return _choices(store, f"?s {ox.NamedNode(values_of)} ?item .", lang)
     return []
@@ -165,16 +228,25 @@ def choices_for(store: Store, *, cls: str | None = None, node: str | None = None
 def form(store: Store, kind: str, lang: str = "de") -> list[Field]:
     """The fields of form ``kind`` (see :data:`KINDS`) in ``lang`` order of choices."""
     spec = KINDS[kind]
-    rows = _rows(store, spec.shape)
+    rows = [(spec.shape, r) for r in _rows(store, spec.shape)]
+    for shape in dict.fromkeys(spec.shapes.values()):
+        rows += [(shape, r) for r in _rows(store, shape)]
     by_key: dict[str, dict] = {}
-    for r in rows:
+    for shape, r in rows:
         path = str(r["path"])
+        if spec.shapes.get(path, spec.shape) != shape:
+            continue  # this path's rules come from another shape of the form
         key = path + (f"@{r['lang']}" if r.get("lang") is not None else "")
         entry = by_key.setdefault(key, {"path": path, "lang": str(r["lang"]) if r.get("lang") is not None else None,
                                         "in": [], "message": {}, "ps": str(r["ps"])})
         for name in ("min", "max", "datatype", "class", "node", "pattern", "qmin", "severity"):
             if r.get(name) is not None:
                 entry[name] = str(r[name])
+        # Required if one of the path's property shapes asks for a value as a Violation (another
+        # may only inform, e.g. zds:Recommendation-date-present).
+        asks = int(str(r.get("min") or 0)) > 0 or int(str(r.get("qmin") or 0)) > 0
+        if asks and _local(str(r.get("severity") or "Violation")) == "Violation":
+            entry["must"] = True
         if r.get("message") is not None:
             entry["message"][getattr(r["message"], "language", None) or "de"] = str(r["message"])
         if r.get("in") is not None and str(r["in"]) not in entry["in"]:
@@ -183,23 +255,28 @@ def form(store: Store, kind: str, lang: str = "de") -> list[Field]:
     fields: list[Field] = []
     for key in spec.paths + spec.extra:
         path, _, fixed_lang = key.partition("@")
-        entry = by_key.get(key, {"path": path, "lang": None, "in": [], "message": {}, "ps": None})
+        entry = by_key.get(key) or by_key.get(path) or {"path": path, "lang": None, "in": [], "message": {}, "ps": None}
         # The form's own wording where it has one (clearer for a form), else the ontology's label.
         label = dict(zip(LANGS, (_local(path), _local(path))))
         label.update({k: v for k, v in labels.get(path, {}).items() if k in LANGS})
         if path in _LABELS:
             label = dict(zip(LANGS, _LABELS[path]))
+        if path in spec.labels:
+            label = dict(zip(LANGS, spec.labels[path]))
         if fixed_lang:
             label = {k: f"{v} ({'deutsch' if fixed_lang == 'de' else 'englisch'})" if k == "de"
                      else f"{v} ({'German' if fixed_lang == 'de' else 'English'})" for k, v in label.items()}
         severity = _local(entry.get("severity", "Violation"))
-        required = severity == "Violation" and (int(entry.get("min", "0")) > 0 or int(entry.get("qmin", "0")) > 0)
+        required = (bool(entry.get("must")) and path not in spec.optional) or path in spec.required
         many = "max" not in entry and not fixed_lang and path not in spec.single
         datatype = entry.get("datatype")
         if entry["in"]:
             choices = sorted((Choice(v, label_of(store, v, lang)) for v in entry["in"]), key=lambda c: c.label.casefold())
         else:
-            choices = choices_for(store, cls=entry.get("class"), node=entry.get("node"), lang=lang)
+            choices = choices_for(store, cls=entry.get("class"), node=entry.get("node") or spec.nodes.get(path), lang=lang)
+            if not choices and path in spec.classes:
+                merged = {c.value: c for cls in spec.classes[path] for c in choices_for(store, cls=cls, lang=lang)}
+                choices = sorted(merged.values(), key=lambda c: c.label.casefold())
         if not choices and (key in spec.extra or path == DCT + "isPartOf"):
             choices = choices_for(store, values_of=path, lang=lang)
         if path in spec.narrow:
@@ -209,14 +286,18 @@ def form(store: Store, kind: str, lang: str = "de") -> list[Field]:
                 if scheme:
                     kept.append(Choice(c.value, f"{c.label} ({scheme[0 if lang == 'de' else 1]})"))
             choices = kept
+        pattern = entry.get("pattern")
         if choices:
             widget = "multiselect" if many else "select"
+        elif path in spec.partial_dates:
+            widget, pattern = "partial-date", PARTIAL_DATE
         elif datatype == XSD + "date":
             widget = "date"
         else:
             widget = "text"
-        fields.append(Field(field_name(path, fixed_lang or None), path, label, widget, required, many and bool(choices),
-                            fixed_lang or None, datatype, entry.get("pattern"), choices, entry["message"], severity,
+        name = spec.names.get(path) or field_name(path, fixed_lang or None)
+        fields.append(Field(name, path, label, widget, required, many and bool(choices),
+                            fixed_lang or None, datatype, pattern, choices, entry["message"], severity,
                             entry.get("ps")))
     return fields
 

@@ -14,6 +14,7 @@ a proposer that is no organisation); everything is then checked against the SHAC
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -243,12 +244,16 @@ def _new_rows(quads: list[ox.Quad]) -> list[tuple[str, str, str]]:
     return [(text(q.subject), text(q.predicate), text(q.object)) for q in quads]
 
 
-def add_recommendation(store: Store, new: NewRecommendation, *, key: str | None = None) -> Stored:
+def add_recommendation(store: Store, new: NewRecommendation, *, key: str | None = None,
+                       write: Callable[[list[ox.Quad]], Any] | None = None) -> Stored:
     """Check and store a new recommendation; :class:`Rejected` (nothing stored) if the fields
     or the shapes refuse it, :class:`Duplicate` if one with the same text and source exists.
 
     With an idempotency ``key``: the same key and submission answer with what the first call
     stored (``replayed``), stored once; the same key with another submission is :class:`KeyReused`.
+
+    ``write`` stores the checked quads (default: the gate's insert); the API passes the change
+    log's recorded write, which raises its own refusal when the shapes object.
     """
     from graph.shacl import validation
 
@@ -265,9 +270,12 @@ def add_recommendation(store: Store, new: NewRecommendation, *, key: str | None 
         existing = queries.recommendations_with_text(store, new.text.strip(), new.source.strip())
         if existing:
             raise Duplicate(existing[0])
-        report = validation.insert_checked(store, quads)
-        if not report.conforms:
-            raise Rejected([], report)
+        if write is not None:
+            write(quads)
+        else:
+            report = validation.insert_checked(store, quads)
+            if not report.conforms:
+                raise Rejected([], report)
     return Stored(added, replayed=False)
 
 

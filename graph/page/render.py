@@ -117,6 +117,7 @@ UI: dict[str, dict[str, str]] = {
     "status": {"de": "Status", "en": "Status"},
     "sources": {"de": "Quellen", "en": "Sources"},
     "id_page": {"de": "Ressourcenseite (neuer Tab)", "en": "Resource page (new tab)"},
+    "history": {"de": "Verlauf", "en": "History"},
     "excerpt": {"de": "Fundstelle", "en": "Passage"},
     "web_source": {"de": "Webquelle", "en": "Web source"},
     "neighbours": {"de": "Beziehungen", "en": "Relations"},

@@ -34,7 +34,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing.connection import Connection
@@ -47,7 +49,7 @@ from graph.query.cache import AnswerCache, etag_of_body
 from graph.sparql import guard as sparql_guard
 from graph.vocab import PREFIXES
 from graph.sparql.guard import ForbiddenOperation
-from graph.store import EmbeddedStore, QuerySyntaxError, RemoteStore, Store, StoreError, StoreTimeout, io_error
+from graph.store import EmbeddedStore, QuerySyntaxError, RemoteStore, Store, StoreError, StoreTimeout, StoreUnavailable, io_error
 
 __all__ = [
     "ForbiddenOperation", "InvalidDataset", "NotAcceptable", "QueryAnswer", "QueryLimits", "QueryService",
@@ -86,6 +88,11 @@ class UpdateTimeout(StoreError):
 
 class UpdateTooExpensive(StoreError):
     """The process computing the update's effect died (a parser crash, or out of memory)."""
+
+
+class ServerStopping(StoreUnavailable):
+    """The server is stopping: a child's work (an update's effect, a dump) was cut off, nothing
+    was changed; retry against the server once it is back."""
 
 
 class ServiceBusy(StoreError):
@@ -183,7 +190,7 @@ def _nquads(text: str) -> list[ox.Quad]:
     return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
 
 
-def _child_env(memory_mb: int) -> dict[str, str]:
+def child_env(memory_mb: int = 0) -> dict[str, str]:
     """The environment of a query or update child: ours, less the write token it never needs."""
     env = {k: v for k, v in os.environ.items() if k != "ZDG_TOKEN"}
     package_root = str(Path(__file__).resolve().parents[2])
@@ -202,7 +209,7 @@ class _Worker:
     def __init__(self, memory_mb: int):
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        env = _child_env(memory_mb)
+        env = child_env(memory_mb)
         cmd = [*_sandbox_prefix(), sys.executable, "-m", "graph.query.worker",
                str(to_child_r), str(from_child_w), str(os.getpid())]
         try:
@@ -459,26 +466,84 @@ class _Snapshots:
 
 
 class _WorkerPool:
-    """At most ``size`` workers; a query waits for a free one, a late one is killed."""
+    """At most ``size`` workers alive, busy or idle; a query waits for a free one, a late one is
+    killed and replaced.
+
+    Counting the live ones (not just the busy ones) matters: a worker started ahead of the first
+    query (``warm``) or after a kill (``_replace``) may arrive after a query started its own, and
+    each used to join the idle ones, so the pool grew past ``ZDG_QUERY_WORKERS``.
+    """
 
     def __init__(self, limits: QueryLimits):
         self._limits = limits
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(limits.workers)
+        self._live = 0  # started (or being started) and not killed
+        self._count_lock = threading.Lock()
         self._closed = False
+
+    @property
+    def live(self) -> int:
+        """Workers alive now, busy or idle."""
+        return self._live
+
+    def _reserve(self) -> bool:
+        with self._count_lock:
+            if self._closed or self._live >= self._limits.workers:
+                return False
+            self._live += 1
+            return True
+
+    def _start(self) -> _Worker:
+        """A new worker for a place reserved by :meth:`_reserve`."""
+        try:
+            return _spawn(self._limits.memory_mb)
+        except BaseException:
+            self._gone()
+            raise
+
+    def _gone(self) -> None:
+        with self._count_lock:
+            self._live -= 1
+
+    def _kill(self, worker: _Worker) -> None:
+        worker.kill()
+        self._gone()
+
+    def _start_in_background(self, count: int) -> None:
+        def start() -> None:
+            for _ in range(count):
+                if not self._reserve():
+                    return
+                self._give_back(self._start())  # (killed at once if the service closed meanwhile)
+        threading.Thread(target=start, daemon=True, name="zdg-sparql-start").start()
 
     def warm(self) -> None:
         """Start the workers ahead of the first query (in the background)."""
-        def start() -> None:
-            for _ in range(self._limits.workers - self._idle.qsize()):
-                self._idle.put(_spawn(self._limits.memory_mb))
-        threading.Thread(target=start, daemon=True, name="zdg-sparql-warm").start()
+        self._start_in_background(self._limits.workers)
 
-    def _take(self) -> _Worker:
+    def _replace(self) -> None:
+        self._start_in_background(1)
+
+    def _take(self, deadline: float) -> _Worker:
+        """An idle worker, or a new one while fewer than ``size`` live, or the next one freed
+        or started (this caller holds a slot, so one is on its way)."""
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            return _spawn(self._limits.memory_mb)
+            pass
+        if self._reserve():
+            return self._start()
+        try:
+            return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise ServiceBusy("All query workers are busy; try again in a moment.") from None
+
+    def _give_back(self, worker: _Worker) -> None:
+        if self._closed:
+            self._kill(worker)
+        else:
+            self._idle.put(worker)
 
     def run(self, message: tuple, deadline: float) -> tuple:
         """Send ``message`` to a free worker and return its reply; stop it at ``deadline``."""
@@ -487,17 +552,18 @@ class _WorkerPool:
         if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise ServiceBusy("All query workers are busy; try again in a moment.")
         try:
-            worker = self._take()
+            worker = self._take(deadline)
             try:
                 reply = worker.ask(message, deadline - time.monotonic())
             except (EOFError, OSError, pickle.UnpicklingError) as exc:
-                worker.kill()
+                self._kill(worker)
+                self._replace()
                 raise QueryTooExpensive("The query needed more memory than a query may use and was stopped.") from exc
             if reply is None:
-                worker.kill()
+                self._kill(worker)
                 self._replace()
                 raise QueryTimeout(f"The query did not finish within {self._limits.timeout:g} s and was stopped.")
-            self._idle.put(worker)
+            self._give_back(worker)
             return reply
         finally:
             self._slots.release()
@@ -516,7 +582,7 @@ class _WorkerPool:
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
-                worker = await asyncio.to_thread(_spawn, self._limits.memory_mb)
+                worker = await asyncio.to_thread(self._take, deadline)
             loop = asyncio.get_running_loop()
             fd = worker.fileno()
             reader = _FrameReader(fd, loop.create_future())
@@ -526,36 +592,32 @@ class _WorkerPool:
                 reply = pickle.loads(await asyncio.wait_for(reader.done, max(0.0, deadline - time.monotonic())))
             except (TimeoutError, asyncio.TimeoutError):
                 loop.remove_reader(fd)
-                worker.kill()
+                self._kill(worker)
                 self._replace()
                 raise QueryTimeout(f"The query did not finish within {self._limits.timeout:g} s and was stopped.") from None
             except (EOFError, OSError, pickle.UnpicklingError) as exc:
                 loop.remove_reader(fd)
-                worker.kill()
+                self._kill(worker)
+                self._replace()
                 raise QueryTooExpensive("The query needed more memory than a query may use and was stopped.") from exc
             except BaseException:  # the request was cancelled (client gone): the worker's state is unknown
                 loop.remove_reader(fd)
-                worker.kill()
+                self._kill(worker)
                 self._replace()
                 raise
             loop.remove_reader(fd)
             os.set_blocking(fd, True)  # uvloop made it non-blocking; the threaded path reads it blocking
-            self._idle.put(worker)
+            self._give_back(worker)
             return reply
         finally:
             self._slots.release()
 
-    def _replace(self) -> None:
-        def start() -> None:
-            if not self._closed:
-                self._idle.put(_spawn(self._limits.memory_mb))
-        threading.Thread(target=start, daemon=True, name="zdg-sparql-respawn").start()
-
     def close(self) -> None:
-        self._closed = True
+        with self._count_lock:
+            self._closed = True
         while True:
             try:
-                self._idle.get_nowait().kill()
+                self._kill(self._idle.get_nowait())
             except queue.Empty:
                 return
 
@@ -588,6 +650,8 @@ class QueryService:
     limits: QueryLimits = field(default_factory=QueryLimits.from_env)
 
     def __post_init__(self) -> None:
+        self._children: set[subprocess.Popen] = set()  # update and dump children running now
+        self._stopping = False
         self._remote: RemoteStore | None = None
         self._pool: _WorkerPool | None = None
         self._snapshots: _Snapshots | None = None
@@ -618,24 +682,28 @@ class QueryService:
         embedded store, without network, or asks a remote server.
         Raises :class:`UpdateTimeout`, :class:`UpdateTooExpensive`, :class:`QuerySyntaxError`.
         """
-        snapshot = self._snapshots.acquire() if self._snapshots is not None else None
-        try:
-            return self._effect_in_child(update, snapshot)
-        finally:
-            if snapshot is not None and self._snapshots is not None:
-                self._snapshots.release(snapshot)
+        with self.held_source() as source:
+            return self._effect_in_child(update, source)
 
-    def _effect_in_child(self, update: str, snapshot: tuple[str, str] | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
-        if snapshot is not None:
-            message = {"snapshot": list(snapshot), "update": update}
-            prefix = _sandbox_prefix()
-        else:
-            message = {"remote": [self.store.location, getattr(self.store, "update_url", None)], "update": update}
-            prefix = ()
+    @contextmanager
+    def held_source(self) -> Iterator[dict[str, list]]:
+        """Where a child process reads the store as it is now, as a message for it:
+        ``{"snapshot": [kind, path]}`` (held until the block ends, see
+        :func:`graph.store.open_snapshot`) or ``{"remote": [url, update_url]}``."""
+        if self._snapshots is None:
+            yield {"remote": [self.store.location, getattr(self.store, "update_url", None)]}
+            return
+        snapshot = self._snapshots.acquire()
         try:
-            done = subprocess.run([*prefix, sys.executable, "-m", "graph.shacl.delta"], input=json.dumps(message),
-                                  capture_output=True, text=True, timeout=self.limits.update_timeout,
-                                  env=_child_env(self.limits.memory_mb))
+            yield {"snapshot": list(snapshot)}
+        finally:
+            self._snapshots.release(snapshot)
+
+    def _effect_in_child(self, update: str, source: dict[str, list]) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        prefix = _sandbox_prefix() if "snapshot" in source else ()
+        try:
+            done = self.run_child([*prefix, sys.executable, "-m", "graph.shacl.delta"], {**source, "update": update},
+                                  timeout=self.limits.update_timeout, memory_mb=self.limits.memory_mb)
         except subprocess.TimeoutExpired:
             raise UpdateTimeout(f"The update ran longer than {self.limits.update_timeout:g} s and was stopped; "
                                 "nothing was changed.") from None
@@ -647,6 +715,35 @@ class QueryService:
         if reply.get("error"):
             raise QuerySyntaxError(reply["error"])
         return _nquads(reply["added"]), _nquads(reply["removed"])
+
+    def run_child(self, args: list[str], message: dict, *, timeout: float | None = None,
+                  memory_mb: int = 0) -> subprocess.CompletedProcess:
+        """Run a child of this service (``message`` as JSON on its stdin), killed when the service
+        stops. Raises :class:`ServerStopping` if it stops meanwhile, ``subprocess.TimeoutExpired``
+        after ``timeout`` seconds (the child killed)."""
+        if self._stopping:
+            raise ServerStopping("The server is stopping; nothing was changed. Retry in a moment.")
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=child_env(memory_mb))
+        self._children.add(proc)
+        try:
+            out, err = proc.communicate(json.dumps(message), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
+        finally:
+            self._children.discard(proc)
+        if self._stopping:
+            raise ServerStopping("The server is stopping; nothing was changed. Retry in a moment.")
+        return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+    def stop(self) -> None:
+        """A stop begins (SIGTERM, see api.server): the children running now are killed, so that
+        their requests are answered (503) within uvicorn's graceful period instead of cut off."""
+        self._stopping = True
+        for proc in list(self._children):  # (a copy: this may run in a signal handler)
+            proc.kill()
 
     def check(self, sparql: str) -> str | None:
         """Validate a query before running it; returns its form (SELECT, ASK, ...).
@@ -772,7 +869,8 @@ class QueryService:
         return QueryAnswer(media_type_of(formats.graph), body, "graph")
 
     def close(self) -> None:
-        """Stop the workers and delete the snapshots."""
+        """Stop the workers and children and delete the snapshots."""
+        self.stop()
         if self._pool is not None:
             self._pool.close()
         if self._snapshots is not None:

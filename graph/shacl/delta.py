@@ -325,14 +325,6 @@ def update_effect(source: Source, text: str) -> Effect:
 # run for hours even on an empty store: the server computes the effect in a child it can kill
 # (graph.query.service.QueryService.update_effect, which reads the reply below).
 
-def _open_snapshot(kind: str, path: str) -> ox.Store:
-    if kind == "disk":
-        return ox.Store.read_only(path)
-    store = ox.Store()
-    store.load(path=path, format=ox.RdfFormat.N_QUADS)
-    return store
-
-
 def _limit_memory() -> None:
     megabytes = int(os.environ.get("ZDG_QUERY_MEMORY_MB", "0") or 0)
     if megabytes > 0:
@@ -344,12 +336,12 @@ def main() -> None:
     on stdin; write ``{"added": n-quads, "removed": n-quads}`` or ``{"error": message}``."""
     _limit_memory()
     message = json.load(sys.stdin)
-    if "remote" in message:
-        from graph.store import RemoteStore
+    from graph.store import RemoteStore, open_snapshot
 
+    if "remote" in message:
         source = remote_source(RemoteStore(*message["remote"]))
     else:
-        source = oxigraph_source(_open_snapshot(*message["snapshot"]))
+        source = oxigraph_source(open_snapshot(*message["snapshot"]))
     try:
         effect = update_effect(source, message["update"])
         reply = {"added": _serialise(effect.added), "removed": _serialise(effect.removed)}

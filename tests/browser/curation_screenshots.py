@@ -14,7 +14,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.browser.curation_steps import PASSWORD, USER, fill_meeting, select_passage, sign_in, wait_check
+import httpx
+
+from tests.browser.curation_steps import (ADDENDUM, D3_MEASURE, O1_PASSAGE, PASSWORD, USER, fill_meeting, fill_office,
+                                          fill_recommendation, select_passage, sign_in, wait_check, without_o1_update)
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, start_api
 
 OUT = ROOT / "docs" / "curation"
@@ -30,8 +33,11 @@ def main() -> None:
         accounts = tmp / "accounts"
         subprocess.run([sys.executable, "-m", "api.cli", "account", "add", USER, "--accounts", str(accounts),
                         "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, cwd=ROOT)
-        server = start_api(str(tmp / "store"), tmp, {"ZDG_ACCOUNTS": str(accounts)})
+        server = start_api(str(tmp / "store"), tmp, {"ZDG_ACCOUNTS": str(accounts), "ZDG_TOKEN": "shots"})
         try:
+            # The shipped graph holds row O1 already: take it out so the form records it anew.
+            httpx.post(server.url + "/sparql/update", data={"update": without_o1_update()},
+                       headers={"Authorization": "Bearer shots"}, timeout=120).raise_for_status()
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for size, (w, h) in SIZES.items():
@@ -60,6 +66,19 @@ def main() -> None:
                     page.screenshot(path=str(OUT / f"statement-form-{size}.png"))
                     page.goto(server.url + "/edit/correction?lang=en")
                     page.screenshot(path=str(OUT / f"correction-form-{size}.png"))
+                    page.goto(server.url + f"/edit/office?text={ADDENDUM}")
+                    fill_office(page)
+                    select_passage(page, O1_PASSAGE)
+                    wait_check(page, ok=True)
+                    page.wait_for_selector("#check-results li.note")
+                    page.locator(".check").scroll_into_view_if_needed()
+                    page.screenshot(path=str(OUT / f"office-form-{size}.png"))
+                    page.goto(server.url + "/edit/recommendation")
+                    fill_recommendation(page, theme=False)
+                    select_passage(page, D3_MEASURE)
+                    page.wait_for_function("(t) => document.getElementById('check-results').textContent.includes(t)", arg="Thema")
+                    page.locator(".check").scroll_into_view_if_needed()
+                    page.screenshot(path=str(OUT / f"recommendation-invalid-{size}.png"))
                     page.context.close()
                 browser.close()
         finally:

@@ -59,3 +59,63 @@ def select_passage(page, text: str) -> None:
 def wait_check(page, ok: bool) -> None:
     """Wait for the dry run's verdict (conforms or refused)."""
     page.wait_for_selector(f"#fact-form[data-checked={'conforms' if ok else 'refused'}]", timeout=30_000)
+
+
+#: Row O1 of the addendum (data/sources/followup-addendum-2026-12.md): DGB NRW, December 2025,
+#: Thorben Albrecht succeeds Anja Weber; source T1 (official) = id/source/dgb-nrw-2025-12.
+ADDENDUM = ID + "source/followup-addendum-2026-12"
+O1_PASSAGE = "Thorben Albrecht ist neuer Vorsitzender des DGB NRW."
+O1_SOURCE = ID + "source/dgb-nrw-2025-12"
+#: What data/ says about O1; a test takes it out and records O1 again through the form.
+O1_NODES = [ID + x for x in ("person/thorben-albrecht", "post/dgb-nrw-vorsitz-thorben-albrecht",
+                             "membership/thorben-albrecht-dgb-nrw", "interval/thorben-albrecht-dgb-nrw-vorsitz",
+                             "membership/anja-weber-dgb-nrw-bis-2025-12", "interval/anja-weber-dgb-nrw-vorsitz")]
+#: Row D3 of the record: a measure of the 2025 Leitbild's field "Klima und Energie" (source S13).
+D3_MEASURE = "Bezahlbare, nachhaltige und stets sichere Energieversorgung"
+D3_SOURCE = ID + "source/ihk-lippe-detmold-2025"
+
+
+def without_o1_update() -> str:
+    """The SPARQL Update that takes O1 out of the shipped graph."""
+    return " ; ".join(f"DELETE WHERE {{ GRAPH ?g {{ <{n}> ?p ?o }} }} ; DELETE WHERE {{ GRAPH ?g {{ ?s ?p <{n}> }} }}"
+                      for n in O1_NODES)
+
+
+def fill_office(page, *, name: str = "Thorben Albrecht", start: str = "2025-12",
+                reason: str = "Amtswechsel O1 aus der Quellensammlung") -> None:
+    page.select_option("#f-organization", ID + "organisation/dgb-nrw")
+    page.select_option("#f-role", ID + "role/vorsitz")
+    page.fill("#f-new_person", name)
+    page.fill("#f-start", start)
+    page.select_option("#f-source", O1_SOURCE)
+    page.fill("#f-reason", reason)
+
+
+def fill_recommendation(page, *, theme: bool = True) -> None:
+    page.select_option("#f-source", D3_SOURCE)
+    page.select_option("#f-status", ID + "status/beschlossen")
+    page.fill("#f-date", "2025")
+    page.select_option("#f-addressesLevel", [ID + "policy-level/nicht-angegeben"])
+    page.select_option("#f-proposedBy", [ID + "collaboration/zukunftsdialog-industrie"])
+    if theme:
+        page.select_option("#f-subject", [ID + "handlungsfeld-2025/klima-und-energie"])
+
+
+XSS_TEXT = '"><script>alert("x1")</script><img src=x onerror=alert("x2")>'
+
+
+def add_account(path, user: str = USER, password: str = PASSWORD) -> None:
+    """``zdg account add`` as an operator runs it (the password on stdin)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    subprocess.run([sys.executable, "-m", "api.cli", "account", "add", user, "--accounts", str(path), "--password-stdin"],
+                   input=password + "\n", text=True, check=True, cwd=ROOT, capture_output=True)
+
+
+def change_log(server) -> list[dict]:
+    import httpx
+
+    return httpx.get(server.url + "/api/changes", timeout=30).json()["changes"]

@@ -125,11 +125,12 @@
     list.replaceChildren();
     const items = [];
     for (const e of result.errors || []) items.push(["Violation", (e.field ? e.field + ": " : "") + e.message]);
+    for (const n of result.notes || []) items.push(["note", n]);
     for (const r of result.results || []) {
       const msg = (r.message && (r.message[lang] || r.message.de)) || r.shape || "";
       items.push([r.severity, msg + (r.focus_label ? " – " + r.focus_label : "")]);
     }
-    if (!items.length) items.push(["ok", list.dataset.ok]);
+    if (!items.some(([severity]) => severity !== "note")) items.push(["ok", list.dataset.ok]);
     for (const [severity, text] of items) {
       const li = document.createElement("li");
       li.className = severity;
@@ -144,7 +145,7 @@
   async function check() {
     const mine = ++seq;
     try {
-      const res = await fetch("/api/check/" + kind, {
+      const res = await fetch("/api/check/" + kind + "?lang=" + lang, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
         body: JSON.stringify(body()),

@@ -743,6 +743,11 @@
     var ty = typeTag(m.type);
     ty.id = "details-type";
     body.append(ty, document.createTextNode(" "), idLink(id, m.href));
+    if (served) {  // the fact's change history (issue 19): who changed it when, from the change log
+      var hist = newTab(el("a", t("history"))); hist.id = "details-history";
+      hist.href = "/edit/changes?lang=" + lang + "&about=" + encodeURIComponent(id);
+      body.append(document.createTextNode(" · "), hist);
+    }
     if (m.date || m.start) {
       section(body, "date");
       var dp = el("p", fmtDate(m.date || m.start, m.date_precision)); dp.id = "details-date"; body.append(dp);
