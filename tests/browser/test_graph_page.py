@@ -121,6 +121,41 @@ def test_language_switch_changes_labels(shared_api, page):
     assert "Kreislaufwirtschaft" in shown_labels(page.page, "theme")
 
 
+def test_one_language_choice_across_pages(shared_api, browser):
+    # The order of api.negotiation: parameter, then the cookie "lang" (set by the page's
+    # language switch), then Accept-Language by q-values. A browser that prefers German by its
+    # q-values (German staff with English as a second language) ...
+    ctx = browser.new_context(extra_http_headers={"Accept-Language": "en;q=0.4, de;q=0.9"})
+    try:
+        page = ctx.new_page()
+        html_lang = "() => document.documentElement.lang"
+        pages = ("/", "/graph", "/id/person/anja-weber")
+        for path in pages:
+            page.goto(shared_api.url + path)
+            assert page.evaluate(html_lang) == "de", path
+        # ... chooses English once, on /graph: every page follows, without a parameter.
+        page.goto(shared_api.url + "/graph")
+        page.wait_for_function("() => window.zdgReady === true")
+        page.click("#lang-en")
+        assert [c["value"] for c in ctx.cookies() if c["name"] == "lang"] == ["en"]
+        for path in pages:
+            page.goto(shared_api.url + path)
+            assert page.evaluate(html_lang) == "en", path
+        # A parameter still wins over the choice, for the page it is on.
+        page.goto(shared_api.url + "/id/person/anja-weber?lang=de")
+        assert page.evaluate(html_lang) == "de"
+        # Back to German on /graph: every page again.
+        page.goto(shared_api.url + "/graph")
+        page.wait_for_function("() => window.zdgReady === true")
+        assert page.evaluate(html_lang) == "en"
+        page.click("#lang-de")
+        for path in pages:
+            page.goto(shared_api.url + path)
+            assert page.evaluate(html_lang) == "de", path
+    finally:
+        ctx.close()
+
+
 def test_english_by_parameter(shared_api, page):
     page.open(shared_api.url + "/graph?lang=en")
     assert "Circular economy" in shown_labels(page.page, "theme")
