@@ -357,3 +357,24 @@ def test_big_network_draws_arrows_and_titles_where_seen(browser, tmp_path):
         title = page.evaluate("id => window.zdg.edges.get(id).title", edge["id"])
         assert title.startswith("Person ") and "→ Organisation" in title
         assert page.errors == []
+
+
+def test_details_panel_keeps_the_names_legible(shared_api, browser):
+    # Opening the details beside the fitted view keeps its zoom and its left part in place
+    # (the names stay 13 px; the right part is a pan away); the selected person is named.
+    with opened(browser, shared_api.url + "/graph", 1440, 900) as page:
+        before = page.evaluate("""() => { const net = window.zdg.network;
+            return {scale: net.getScale(), left: net.DOMtoCanvas({x: 0, y: 0}).x}; }""")
+        page.evaluate("id => window.zdg.select(id, true)", ANJA)
+        # (vis-network itself keeps either the zoom or the visible area on a resize: both at once
+        # only after the page's own handling.)
+        page.wait_for_function("""b => { const net = window.zdg.network;
+            return Math.abs(net.DOMtoCanvas({x: 0, y: 0}).x - b.left) < 1 && Math.abs(net.getScale() - b.scale) < 1e-9; }""",
+                               arg=before)
+        labels = page.evaluate(DRAWN_LABELS)
+        assert overlaps(labels) == [] and [l for l in labels if l["px"] < 10] == []
+        assert ANJA in {l["id"] for l in labels}
+        # Closed again: the whole view, fitted.
+        page.click("#details-close")
+        page.wait_for_function("() => document.getElementById('details').hidden")
+        assert page.errors == []

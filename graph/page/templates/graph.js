@@ -261,12 +261,22 @@
     });
   };
   var placed = {};    // id -> tier placed at (or -1: no label)
+  function labelRanks() {
+    // The selected node and its neighbours come before every tier, so that the node one is
+    // reading about is named (at the first step) with what it links to.
+    var sel = state && state.selected && current[state.selected] ? state.selected : null, rank = {};
+    if (sel) {
+      adjacency[sel].forEach(function (n) { rank[n.id] = -1; });
+      rank[sel] = -2;
+    }
+    return function (id) { return id in rank ? rank[id] : meta[id].tier; };
+  }
   function pack(ids, scale, candidates) {
     // ids: every node shown (their shapes are obstacles); candidates: those to label.
-    // Most important first (tier, then degree); each label takes the largest step that is free.
+    // Most important first (rank, then degree); each label takes the largest step that is free.
+    var rankOf = labelRanks();
     var order = candidates.slice().sort(function (a, b) {
-      var ma = meta[a], mb = meta[b];
-      return (ma.tier - mb.tier) || ((mb.degree || 0) - (ma.degree || 0)) || (a < b ? -1 : 1);
+      return (rankOf(a) - rankOf(b)) || ((meta[b].degree || 0) - (meta[a].degree || 0)) || (a < b ? -1 : 1);
     });
     var grid = new Grid(40 / scale), result = {};
     var byId = {};
@@ -279,11 +289,13 @@
     // A small view (an ego network, a narrow filter) has room: every name may take the first step.
     var roomy = ids.length <= 60 || !!state.ego;
     order.forEach(function (id) {
-      var n = byId[id], p = positions[id], tier = roomy ? 0 : Math.max(0, Math.min(3, meta[id].tier));
+      var n = byId[id], p = positions[id], tier = roomy ? 0 : Math.max(0, Math.min(3, rankOf(id)));
       result[id] = -1;
       for (var k = tier; k < TIER_PX.length; k++) {
         var world = TIER_PX[k] / scale, box = labelBox(id, p, world, scale);
-        if (!grid.hits(box)) { grid.add(box); result[id] = k; break; }
+        // The selected node is named whatever node shape its name crosses (it is drawn in
+        // bold and is what one reads about); it comes first, so no label is under it.
+        if (!grid.hits(box) || rankOf(id) === -2) { grid.add(box); result[id] = k; break; }
       }
     });
     return result;
@@ -421,7 +433,7 @@
   }
 
   // ---- fitting the view so that it reads --------------------------------------------------
-  var network = null, lastScale = 1;
+  var network = null, lastScale = 1, fitCenter = { x: 0, y: 0 };   // the last fit's zoom and centre
   // Arrowheads, like labels, are drawn only where they can be seen: from 4 px long on screen
   // (vis-network's arrow is 15 * scaleFactor + 3 * width units). Drawing 30,000 invisible ones
   // would double the first drawing of a big network and slow every pan.
@@ -471,7 +483,8 @@
     // The rounds only need the labels that can take the first step (they come first in the
     // packing order, so the others cannot change where they go); all are packed at the end.
     var roomy = ids.length <= 60 || !!state.ego;
-    var firstStep = roomy ? ids : ids.filter(function (id) { return meta[id].tier <= 0; });
+    var rankOf = labelRanks();
+    var firstStep = roomy ? ids : ids.filter(function (id) { return rankOf(id) <= 0; });
     for (var round = 0; round < 6; round++) {
       result = pack(ids, scale, firstStep);
       // The drawn labels' extent on screen (first step only: the others are not drawn here).
@@ -518,10 +531,15 @@
     nodes.update(updates);
     lastScale = fit.scale;
     userMoved = false;
+    fitCenter = fit.center;
     if (network) { network.moveTo({ position: fit.center, scale: fit.scale, animation: false }); syncArrows(); }
     return fit;
   }
   window.zdgFit = refit;
+  function relabel() {
+    var ids = window.zdgVisibleIds();
+    nodes.update(labelUpdates(ids, { scale: lastScale, tiers: pack(ids, lastScale, ids) }));
+  }
 
   // The first view: packed before vis-network draws anything.
   state = fromAddress(params);
@@ -556,6 +574,7 @@
     data.options.edges.arrows.to.enabled = arrowsOn;
     network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
     lastScale = fit.scale;
+    fitCenter = fit.center;
     network.moveTo({ position: fit.center, scale: fit.scale, animation: false });
   })();
 
@@ -850,6 +869,9 @@
     if (!meta[id]) return;
     state.selected = id;
     if (!current[id]) { state.hiddenTypes[meta[id].type] = false; apply(); buildLegend(); refit(); }
+    // A fitted view is packed again at its zoom, so that the selection and its neighbours
+    // are named; a view the user zoomed or panned keeps its labels.
+    if (!userMoved) relabel();
     network.selectNodes([id]);
     showDetails(id);
     intoView(id);
@@ -865,9 +887,11 @@
     var bottom = !document.getElementById("details").hidden && sheet.top > box.top && sheet.left <= box.left + 1
       ? sheet.top - box.top : box.height;
     if (at.x >= 20 && at.x <= box.width - 20 && at.y >= 20 && at.y <= bottom - 30) return;
-    var scale = network.getScale();
-    network.moveTo({ position: { x: pos.x, y: pos.y + (box.height / 2 - bottom / 2) / scale },
-                     scale: scale, animation: false });
+    // Only the way it is out: a node hidden by the sheet moves up, the columns stay in place.
+    var scale = network.getScale(), view = network.getViewPosition();
+    var x = at.x >= 20 && at.x <= box.width - 20 ? view.x : pos.x;
+    var y = at.y >= 20 && at.y <= bottom - 30 ? view.y : pos.y + (box.height / 2 - bottom / 2) / scale;
+    network.moveTo({ position: { x: x, y: y }, scale: scale, animation: false });
   }
   network.on("click", function (params) {
     if (params.nodes.length) select(params.nodes[0], true);
@@ -1114,11 +1138,22 @@
   network.on("zoom", function () { userMoved = true; syncArrows(); });
   network.on("dragEnd", function (p) { if (!p.nodes.length) userMoved = true; });
   function onResize() {
-    var now = canvasSize();
+    var now = canvasSize(), before = lastSize;
     if (now.w === lastSize.w && now.h === lastSize.h) return;
     lastSize = now;
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { if (!userMoved) refit(); }, 60);
+    resizeTimer = setTimeout(function () {
+      if (userMoved) return;
+      // The details panel opened beside a fitted view: the same zoom, so that every name
+      // stays as legible as it was, the left part in place and the selection in sight (the
+      // rest is a pan away). Otherwise (panel closed, window or phone turned): fitted again.
+      if (state.selected && now.w < before.w && now.h === before.h) {
+        // (vis-network has either kept the zoom or the visible area by now: start from the fit.)
+        var left = fitCenter.x - before.w / 2 / lastScale;
+        network.moveTo({ position: { x: left + now.w / 2 / lastScale, y: fitCenter.y }, scale: lastScale, animation: false });
+        intoView(state.selected);
+      } else refit();
+    }, 60);
   }
   if (window.ResizeObserver) new ResizeObserver(onResize).observe(container);
   else window.addEventListener("resize", onResize);
