@@ -25,6 +25,7 @@ MEETING = {
     "reason": "test",
 }
 WRITES = [("post", "/api/meetings", MEETING), ("post", "/api/statements", MEETING),
+          ("post", "/api/offices", MEETING), ("post", "/api/recommendations/with-passage", MEETING),
           ("post", "/api/corrections", {}), ("post", "/api/check/meeting", MEETING),
           ("post", "/api/changes/" + "0" * 32 + "/revert", {}), ("post", "/api/recommendations", {})]
 
@@ -109,7 +110,7 @@ def test_every_write_needs_a_person_or_the_token(server):
         assert r.status_code == 403 and r.json()["type"].endswith("csrf"), path
         r = client.request(method, path, json=body, headers={"X-CSRF-Token": csrf + "x"})
         assert r.status_code == 403, path
-    for form in ("/edit/meeting", "/edit/statement", "/edit/correction", "/edit/changes"):
+    for form in ("/edit/meeting", "/edit/statement", "/edit/recommendation", "/edit/office", "/edit/correction", "/edit/changes"):
         r = client.post(form, data={"prefLabel_de": "x"})
         assert r.status_code == 403, form
     assert httpx.get(server.url + "/api/changes").json()["changes"] == before == []
@@ -192,3 +193,28 @@ def test_failed_sign_ins_use_bounded_memory():
         table.failed("x" * 5000 + str(k))  # not a possible username: not remembered
     assert len(table._failures) <= 10001
     assert not table.blocked("user1") or len(table._failures["user1"]) <= accounts.MAX_FAILURES
+
+
+def test_idempotency_key_stores_once(server):
+    """A repeated write with the same Idempotency-Key and body answers as the first did and
+    stores nothing twice; the same key with another body is a 422 and stores nothing."""
+    token = {"Authorization": "Bearer tool-token"}
+    first = httpx.post(server.url + "/api/meetings", json=MEETING, headers={**token, "Idempotency-Key": "m8-1"}, timeout=30)
+    assert first.status_code == 201, first.text
+    again = httpx.post(server.url + "/api/meetings", json=MEETING, headers={**token, "Idempotency-Key": "m8-1"}, timeout=30)
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["change"] == first.json()["change"] and again.json()["node"] == first.json()["node"]
+    other = {**MEETING, "reason": "another body"}
+    reused = httpx.post(server.url + "/api/meetings", json=other, headers={**token, "Idempotency-Key": "m8-1"}, timeout=30)
+    assert reused.status_code == 422 and reused.json()["type"].endswith("idempotency-key-reused")
+    assert reused.headers["content-type"].startswith("application/problem+json")
+    log = httpx.get(server.url + "/api/changes", timeout=30).json()["changes"]
+    assert [c["id"] for c in log] == [first.json()["change"]]
+    node = first.json()["node"]
+    r = httpx.get(server.url + "/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ <{node}> a ?t }} }}"},
+                  headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == "1"  # one meeting, typed once
+    # Another key: a new change.
+    third = httpx.post(server.url + "/api/meetings", json=MEETING, headers={**token, "Idempotency-Key": "m8-2"}, timeout=30)
+    assert third.status_code == 201 and "Idempotent-Replayed" not in third.headers
+    assert third.json()["change"] != first.json()["change"]

@@ -15,12 +15,14 @@ the passage), :mod:`graph.domain.forms` (the form from the shapes), :mod:`graph.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import secrets
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -375,7 +377,8 @@ WRITE_RESPONSES = {
     201: {"description": "Stored and recorded; Location names the change."},
     401: {"description": "Neither a bearer token nor a signed-in session."},
     403: {"description": "A session without its CSRF token, writes disabled, or a protected graph."},
-    422: {"description": "Invalid fields (`errors`) or the shapes refuse it (`results`); nothing stored."},
+    422: {"description": "Invalid fields (`errors`), the shapes refuse it (`results`), or the Idempotency-Key was "
+                         "used for another body; nothing stored."},
 }
 
 
@@ -390,15 +393,42 @@ def _as_problem(exc: Exception) -> Problem:
     return Problem(503, f"The store refused the write: {exc}", type_="store-unavailable")
 
 
-def _write(store: Store, actor: Actor, kind: str, values: dict, passage: facts.Passage, reason: str) -> JSONResponse:
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=255,
+    description="Any string up to 255 characters. The same key with the same body answers as the first call did "
+                "(stored once, `Idempotent-Replayed: true`); the same key with another body is a 422 "
+                "(`type` …/idempotency-key-reused), nothing stored. Keys are per agent (token or person).")]
+
+
+def _write(store: Store, actor: Actor, kind: str, values: dict, passage: facts.Passage, reason: str,
+           key: str | None = None) -> JSONResponse:
     agent, label = _agent(actor)
+    built: list[facts.Built] = []
+
+    def make() -> tuple[list, list]:
+        built.append(_build(store, kind, values, passage))
+        return built[0].added, built[0].removed
+
     try:
-        built = _build(store, kind, values, passage)
-        change = log.record(store, built.added, built.removed, agent=agent, agent_label=label, reason=reason, kind=kind)
+        if key is None:
+            added, removed = make()
+            change, replayed = log.record(store, added, removed, agent=agent, agent_label=label, reason=reason, kind=kind), False
+        else:
+            request = json.dumps({"kind": kind, "values": values, "passage": dataclasses.asdict(passage), "reason": reason},
+                                 sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogateescape")
+            change, replayed = log.record_once(store, key, request, make, agent=agent, agent_label=label, reason=reason, kind=kind)
+    except log.KeyReused as exc:
+        raise Problem(422, "This Idempotency-Key was used for another request; nothing was stored.",
+                      type_="idempotency-key-reused", change=exc.change,
+                      errors=[{"field": "Idempotency-Key", "value": key, "message": "used before for a different body"}]) from None
     except (facts.Invalid, log.Rejected, log.Refused, StoreError) as exc:
         raise _as_problem(exc) from None
-    return JSONResponse({"change": change.id, "node": built.node, "ends": built.ends}, status_code=201,
-                        headers={"Location": change.id})
+    headers = {"Location": change.id}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    node = built[0].node if built else change.about
+    return JSONResponse({"change": change.id, "node": node, "ends": built[0].ends if built else []}, status_code=201,
+                        headers=headers)
 
 
 @router.get("/api/forms/{kind}", summary="The form of a kind of fact, generated from the SHACL shapes",
@@ -446,35 +476,35 @@ def _notes(store: Store, built: facts.Built, lang: str) -> list[str]:
 
 @router.post("/api/meetings", status_code=201, responses=WRITE_RESPONSES,
              summary="Add a meeting with its passage (gated by the shapes, recorded in the change log)")
-def add_meeting(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
-    return _write(store, actor, "meeting", body.values, body.passage.domain(), body.reason)
+def add_meeting(store: StoreDep, actor: WriterDep, body: FactBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return _write(store, actor, "meeting", body.values, body.passage.domain(), body.reason, idempotency_key)
 
 
 @router.post("/api/statements", status_code=201, responses=WRITE_RESPONSES,
              summary="Add a statement (its quote is the passage) with its source (gated, recorded)")
-def add_statement(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
-    return _write(store, actor, "statement", body.values, body.passage.domain(), body.reason)
+def add_statement(store: StoreDep, actor: WriterDep, body: FactBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return _write(store, actor, "statement", body.values, body.passage.domain(), body.reason, idempotency_key)
 
 
 @router.post("/api/recommendations/with-passage", status_code=201, responses=WRITE_RESPONSES,
              summary="Add a recommendation (Handlungsempfehlung) with its passage: the quote is the passage "
                      "(gated by the shapes, recorded in the change log)")
-def add_recommendation_with_passage(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
-    return _write(store, actor, "recommendation", body.values, body.passage.domain(), body.reason)
+def add_recommendation_with_passage(store: StoreDep, actor: WriterDep, body: FactBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return _write(store, actor, "recommendation", body.values, body.passage.domain(), body.reason, idempotency_key)
 
 
 @router.post("/api/offices", status_code=201, responses=WRITE_RESPONSES,
              summary="Record a change of office: the new holder's post begins, the predecessor's holding ends "
                      "(gated, recorded)")
-def add_office(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
-    return _write(store, actor, "office", body.values, body.passage.domain(), body.reason)
+def add_office(store: StoreDep, actor: WriterDep, body: FactBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return _write(store, actor, "office", body.values, body.passage.domain(), body.reason, idempotency_key)
 
 
 @router.post("/api/corrections", status_code=201, responses=WRITE_RESPONSES,
              summary="Correct a label or a date, with the passage that gives the new value (gated, recorded)")
-def add_correction(store: StoreDep, actor: WriterDep, body: CorrectionBody) -> JSONResponse:
+def add_correction(store: StoreDep, actor: WriterDep, body: CorrectionBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     values = {"subject": body.subject, "what": body.what, "value": body.value, "source": body.source}
-    return _write(store, actor, "correction", values, body.passage.domain(), body.reason)
+    return _write(store, actor, "correction", values, body.passage.domain(), body.reason, idempotency_key)
 
 
 @router.get("/api/changes", summary="The change log, newest first: who, when, why, what was added and removed")
