@@ -47,7 +47,7 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent.paren
                    autoescape=select_autoescape(default=True, default_for_string=True))
 StoreDep = Annotated[Store, Depends(get_store)]
 WriterDep = Annotated[Actor, Depends(require_writer)]
-KINDS = ("meeting", "statement", "recommendation", "office", "correction")
+KINDS = ("meeting", "statement", "recommendation", "office", "source", "correction")
 
 T = {
     "de": {
@@ -70,6 +70,9 @@ T = {
         "recommendation": "Handlungsempfehlung erfassen", "office": "Amtswechsel erfassen",
         "kind_recommendation": "Handlungsempfehlung", "kind_office": "Amtswechsel",
         "partial_date": "JJJJ, JJJJ-MM oder JJJJ-MM-TT – so genau, wie die Quelle es angibt",
+        "source": "Neue Quelle erfassen", "kind_source": "Neue Quelle",
+        "upload": "… oder eine Markdown-Datei hochladen:",
+        "source_help": "Die Quelle wird mit ihrem Text gespeichert; danach zeigt der Leser sie, und in ihrem Text lassen sich Belegstellen für weitere Angaben markieren. HTML ist im Text nicht erlaubt (Markdown).",
         "office_help": "Die bisherige Amtszeit in dieser Rolle endet mit dem Beginn der neuen; die Prüfung unten nennt, wessen Amtszeit endet.",
     },
     "en": {
@@ -92,6 +95,9 @@ T = {
         "recommendation": "Record a recommendation", "office": "Record a change of office",
         "kind_recommendation": "Recommendation", "kind_office": "Change of office",
         "partial_date": "YYYY, YYYY-MM or YYYY-MM-DD – as precise as the source",
+        "source": "Record a new source", "kind_source": "New source",
+        "upload": "… or upload a Markdown file:",
+        "source_help": "The source is stored with its text; the reader then shows it, and passages for later facts can be selected in its text. HTML is not allowed in the text (Markdown).",
         "office_help": "The current term in this role ends when the new one begins; the check below names whose term ends.",
     },
 }
@@ -179,17 +185,17 @@ def edit_home(request: Request, lang: str | None = None) -> Response:
     return _page("edit_home.html", request, lang)
 
 
-def _text_choice(text: str | None) -> str:
-    sources = facts.text_sources()
+def _text_choice(store: Store, text: str | None) -> str:
+    sources = facts.text_sources(store)
     return text if text in sources else next((s for s in sources if s.endswith("followup-2023-2025")), sources[0])
 
 
 def _form_context(store: Store, kind: str, lang: str, text: str | None, values: dict | None = None) -> dict:
-    text_source = _text_choice(text)
+    text_source = _text_choice(store, text)
     fields = forms_mod.form(store, kind, lang) if kind != "correction" else _correction_fields(store, lang)
-    md = source_text(text_source) or ""
+    md = source_text(text_source, store) or "" if kind != "source" else ""
     return {"kind": kind, "fields": fields, "text_source": text_source, "source_html": to_html(md),
-            "text_sources": [(s, forms_mod.label_of(store, s, lang)) for s in facts.text_sources()],
+            "text_sources": [(s, forms_mod.label_of(store, s, lang)) for s in facts.text_sources(store)],
             "values": values or {}, "results": None, "errors": None}
 
 
@@ -241,6 +247,8 @@ def _build(store: Store, kind: str, values: dict, passage: facts.Passage) -> fac
     if kind == "correction":
         return facts.build_correction(store, str(values.get("subject", "")), str(values.get("what", "")),
                                       str(values.get("value", "")), str(values.get("source", "")), passage)
+    if kind == "source":
+        return facts.build_source(store, values)  # the source is its own evidence: no passage
     return facts.build_fact(store, kind, values, passage)
 
 
@@ -368,6 +376,19 @@ class CorrectionBody(BaseModel):
     reason: str = Field(default="", max_length=log.MAX_REASON)
 
 
+class SourceBody(BaseModel):
+    """A new source: the fields of ``GET /api/forms/source`` by name; ``text`` is its Markdown."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "values": {"prefLabel_de": "Pressemitteilung des Landes", "prefLabel_en": "Press release of the Land",
+                   "page": "https://www.land.nrw/pressemitteilung/beispiel", "publisher": "Land NRW", "date": "2026-03-05",
+                   "reliability": ID_BASE + "reliability/amtlich", "text": "# Pressemitteilung\n\nDer Zukunftsdialog …"},
+        "reason": "neue Quelle"}]})
+    values: dict[str, Annotated[str, Field(max_length=facts.MAX_SOURCE_TEXT)]] = Field(
+        description="Field name -> value; `text` is the source's Markdown (no raw HTML).")
+    reason: str = Field(default="", max_length=log.MAX_REASON)
+
+
 class RevertBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(default="", max_length=log.MAX_REASON)
@@ -433,23 +454,29 @@ def _write(store: Store, actor: Actor, kind: str, values: dict, passage: facts.P
 
 @router.get("/api/forms/{kind}", summary="The form of a kind of fact, generated from the SHACL shapes",
             tags=["editing"])
-def form_description(kind: Literal["meeting", "statement", "recommendation", "office"], store: StoreDep,
+def form_description(kind: Literal["meeting", "statement", "recommendation", "office", "source"], store: StoreDep,
                      lang: Annotated[Literal["de", "en"], Query()] = "de") -> JSONResponse:
     return JSONResponse({"kind": kind, "shape": forms_mod.KINDS[kind].shape,
                          "fields": [f.to_dict() for f in forms_mod.form(store, kind, lang)],
-                         "text_sources": facts.text_sources()})
+                         "text_sources": facts.text_sources(store)})
 
 
 @router.post("/api/check/{kind}", summary="Dry run: the shapes' verdict on a change as it would be stored (nothing stored)",
              responses={401: WRITE_RESPONSES[401], 403: WRITE_RESPONSES[403]})
-def dry_run(kind: Literal["meeting", "statement", "recommendation", "office", "correction"], store: StoreDep, actor: WriterDep,
+def dry_run(kind: Literal["meeting", "statement", "recommendation", "office", "source", "correction"], store: StoreDep, actor: WriterDep,
             body: Annotated[dict, Body(description="The body of POST /api/meetings, /api/statements, "
-                                                   "/api/recommendations/with-passage, /api/offices or /api/corrections.")],
+                                                   "/api/recommendations/with-passage, /api/offices, /api/sources or "
+                                                   "/api/corrections.")],
             lang: Annotated[Literal["de", "en"], Query(description="Language of the notes.")] = "de") -> JSONResponse:
     try:
         if kind == "correction":
             parsed = CorrectionBody.model_validate(body)
             values = {"subject": parsed.subject, "what": parsed.what, "value": parsed.value, "source": parsed.source}
+        elif kind == "source":
+            parsed = SourceBody.model_validate(body)
+            built = facts.build_source(store, parsed.values)
+            return JSONResponse({**log.check(store, built.added, built.removed).to_dict(), "errors": [], "notes": [],
+                                 "selector": None})
         else:
             parsed = FactBody.model_validate(body)
             values = parsed.values
@@ -498,6 +525,13 @@ def add_recommendation_with_passage(store: StoreDep, actor: WriterDep, body: Fac
                      "(gated, recorded)")
 def add_office(store: StoreDep, actor: WriterDep, body: FactBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     return _write(store, actor, "office", body.values, body.passage.domain(), body.reason, idempotency_key)
+
+
+@router.post("/api/sources", status_code=201, responses=WRITE_RESPONSES,
+             summary="Add a new source with its Markdown text (catalogued with its reliability; the reader shows it "
+                     "and passages can be selected in it; gated, recorded)")
+def add_source(store: StoreDep, actor: WriterDep, body: SourceBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return _write(store, actor, "source", dict(body.values), facts.Passage("", ""), body.reason, idempotency_key)
 
 
 @router.post("/api/corrections", status_code=201, responses=WRITE_RESPONSES,
