@@ -218,3 +218,42 @@ def test_idempotency_key_stores_once(server):
     third = httpx.post(server.url + "/api/meetings", json=MEETING, headers={**token, "Idempotency-Key": "m8-2"}, timeout=30)
     assert third.status_code == 201 and "Idempotent-Replayed" not in third.headers
     assert third.json()["change"] != first.json()["change"]
+
+
+def test_session_survives_a_restart_and_sign_out_ends_it(api_server, tmp_path):
+    """Sessions are signed cookies under a secret kept next to the store: a restarted server (or
+    another worker) knows them; signing out ends them everywhere, a replayed cookie included; a
+    cookie changed by one character is refused."""
+    path = tmp_path / "accounts"
+    add_account(path)
+    env = {"ZDG_ACCOUNTS": str(path)}
+    store = str(tmp_path / "store-restart")
+    first = api_server(env=env, store=store)
+    client, csrf, r = sign_in(first.url)
+    assert r.status_code == 303 and csrf
+    cookie = client.cookies["zdg_session"]
+    assert USER not in cookie or "." in cookie  # signed, not a bare name
+    secret = tmp_path / "store-restart.session-secret"
+    assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_bytes()) == 32
+    first.stop()
+    second = api_server(env=env, store=store)
+    again = httpx.Client(base_url=second.url, timeout=30, cookies={"zdg_session": cookie})
+    assert again.get("/edit").status_code == 200
+    r = again.post("/api/meetings", json=MEETING, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 201, r.text  # the CSRF token of the session is still its token
+    body, mac = cookie.split(".")
+    forged = body[:-1] + ("A" if body[-1] != "A" else "B") + "." + mac
+    assert httpx.get(second.url + "/edit", cookies={"zdg_session": forged}).status_code == 303
+    assert again.post("/edit/logout", data={"csrf": csrf}).status_code == 303
+    replay = httpx.Client(base_url=second.url, timeout=30, cookies={"zdg_session": cookie})
+    assert replay.get("/edit").status_code == 303  # signed out: the old cookie no longer works
+    assert replay.post("/api/meetings", json=MEETING, headers={"X-CSRF-Token": csrf}).status_code == 401
+    assert len(httpx.get(second.url + "/api/changes").json()["changes"]) == 1
+
+
+def test_removed_account_is_signed_out(server, tmp_path):
+    client, csrf, _ = sign_in(server.url)
+    assert client.get("/edit").status_code == 200
+    accounts_file = next(tmp_path.glob("accounts"))
+    accounts_file.write_text("", encoding="utf-8")  # the operator removes the person
+    assert client.get("/edit").status_code == 303
