@@ -42,7 +42,7 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for size, (w, h) in SIZES.items():
-                    page = browser.new_context(viewport={"width": w, "height": h}).new_page()
+                    page = browser.new_context(viewport={"width": w, "height": h}, locale="de-DE").new_page()
                     page.goto(server.url + "/edit/login")
                     page.screenshot(path=str(OUT / f"login-{size}.png"))
                     sign_in(page, server.url, "/edit/meeting")
