@@ -79,9 +79,10 @@ def serve(
     # An embedded store is owned by this one process (RocksDB holds a lock): the app serves
     # the store opened above. (Imported here: the other commands start without FastAPI.)
     from api.app import create_app
+    from api.server import serve as serve_app
 
     try:
-        uvicorn.run(create_app(s), host=host, port=port, log_level="info", **uvicorn_options())
+        serve_app(create_app(s), host, port)
     finally:
         s.close()
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
+from types import FrameType
 from typing import Any
 
+import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
@@ -78,3 +80,20 @@ def uvicorn_options() -> dict[str, Any]:
         # On SIGTERM, requests in flight get this long; a query or update child is killed with us.
         "timeout_graceful_shutdown": 10,
     }
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, telling the application when a stop begins: the callables in its
+    ``state.on_stop`` run at the signal, before the graceful period. A running update's child is
+    killed then and its request answered 503 within the period; uvicorn alone would wait out the
+    period and then cut the request off with a 500."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        for stop in getattr(getattr(self.config.app, "state", None), "on_stop", ()):
+            stop()
+        super().handle_exit(sig, frame)
+
+
+def serve(app: Any, host: str, port: int) -> None:
+    """Serve ``app`` (an application object, not a factory) with :func:`uvicorn_options`."""
+    Server(uvicorn.Config(app, host=host, port=port, log_level="info", **uvicorn_options())).run()

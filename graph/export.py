@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -16,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.formats import RDF_NAMES
-from graph.query.service import QueryService, child_env
+from graph.query.service import QueryService
 from graph.store import RemoteStore, Store, io_error, open_snapshot
 from graph.vocab import PREFIXES
 
@@ -41,7 +40,7 @@ def serialise(quads: Iterable[ox.Quad], fmt: str) -> bytes:
 
     >>> q = ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x"), ox.NamedNode("urn:g"))
     >>> serialise([q, ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("urn:h"))], "nt")
-    b'<urn:a> <urn:p> "x" .\n'
+    b'<urn:a> <urn:p> "x" .\\n'
     """
     target = RDF_NAMES.get(fmt) if fmt in RDF_DUMPS else None
     if target is None:
@@ -95,9 +94,7 @@ class Dumps:
 
 def _dump_in_child(service: QueryService, fmt: str, target: Path) -> None:
     with service.held_source() as source:
-        done = subprocess.run([sys.executable, "-m", "graph.export"], env=child_env(),
-                              input=json.dumps({**source, "format": fmt, "out": str(target)}),
-                              capture_output=True, text=True)
+        done = service.run_child([sys.executable, "-m", "graph.export"], {**source, "format": fmt, "out": str(target)})
     if done.returncode != 0:
         target.unlink(missing_ok=True)
         last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]

@@ -126,7 +126,8 @@ def start_api(store: str, tmp: Path, env: dict[str, str] | None = None, port: in
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_http(url + "/healthz", proc=proc)
+        # (a first start builds the graph: seconds alone, a minute on a busy machine)
+        wait_http(url + "/healthz", timeout=180, proc=proc)
     except Exception:
         proc.kill()
         raise RuntimeError(log.read_text(errors="replace")[-3000:]) from None

@@ -93,3 +93,65 @@ def test_the_child_computing_an_update_does_not_get_the_token(server) -> None:
             continue
         assert not any(e.startswith(b"ZDG_TOKEN=") for e in environ), pid
     assert os.environ.get("ZDG_TOKEN") != TOKEN
+
+
+def _children(pid: int, module: str) -> list:
+    import psutil
+
+    found = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            if module in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.NoSuchProcess:
+            pass
+    return found
+
+
+def test_sigterm_during_a_runaway_update_stops_the_server_cleanly(tmp_path) -> None:
+    # A runaway update used to hold the write lock and ignore SIGTERM. Now the server stops:
+    # the update child is killed, nothing of the update is stored, no snapshot is left behind.
+    import glob
+    import os
+    import signal
+
+    from graph.store import EmbeddedStore
+    from tests.conftest import start_api
+
+    server = start_api(str(tmp_path / "store"), tmp_path, {"ZDG_TOKEN": TOKEN, "ZDG_UPDATE_TIMEOUT": "600"})
+    pid = server.proc.pid
+    before = _total(server.url)
+    answers: list[int] = []
+
+    def send() -> None:
+        try:
+            answers.append(httpx.post(server.url + "/sparql/update", data={"update": RUNAWAY}, headers=AUTH,
+                                      timeout=120).status_code)
+        except httpx.HTTPError:
+            answers.append(0)  # the connection closed by the stopping server
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        for _ in range(600):  # until the update runs in its child
+            children = _children(pid, "graph.shacl.delta")
+            if children:
+                break
+            time.sleep(0.1)
+        assert children, "the update child never started"
+        server.proc.send_signal(signal.SIGTERM)
+        # uvicorn ends by raising the signal again once it stopped cleanly (so: -SIGTERM)
+        assert server.proc.wait(60) in (0, -signal.SIGTERM)
+        assert "Finished server process" in server.log.read_text()
+        sender.join(60)
+        for child in children:
+            assert not child.is_running() or child.status() == "zombie", "the update child outlived the server"
+    finally:
+        server.stop()
+    assert not glob.glob(f"{os.environ.get('TMPDIR', '/tmp')}/zdg-sparql-{pid}-*")
+    assert answers == [503]  # answered within the graceful period: the server is stopping, retry
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        assert len(store) == before
+    finally:
+        store.close()

@@ -49,7 +49,7 @@ from graph.query.cache import AnswerCache, etag_of_body
 from graph.sparql import guard as sparql_guard
 from graph.vocab import PREFIXES
 from graph.sparql.guard import ForbiddenOperation
-from graph.store import EmbeddedStore, QuerySyntaxError, RemoteStore, Store, StoreError, StoreTimeout, io_error
+from graph.store import EmbeddedStore, QuerySyntaxError, RemoteStore, Store, StoreError, StoreTimeout, StoreUnavailable, io_error
 
 __all__ = [
     "ForbiddenOperation", "InvalidDataset", "NotAcceptable", "QueryAnswer", "QueryLimits", "QueryService",
@@ -88,6 +88,11 @@ class UpdateTimeout(StoreError):
 
 class UpdateTooExpensive(StoreError):
     """The process computing the update's effect died (a parser crash, or out of memory)."""
+
+
+class ServerStopping(StoreUnavailable):
+    """The server is stopping: a child's work (an update's effect, a dump) was cut off, nothing
+    was changed; retry against the server once it is back."""
 
 
 class ServiceBusy(StoreError):
@@ -645,6 +650,8 @@ class QueryService:
     limits: QueryLimits = field(default_factory=QueryLimits.from_env)
 
     def __post_init__(self) -> None:
+        self._children: set[subprocess.Popen] = set()  # update and dump children running now
+        self._stopping = False
         self._remote: RemoteStore | None = None
         self._pool: _WorkerPool | None = None
         self._snapshots: _Snapshots | None = None
@@ -695,10 +702,8 @@ class QueryService:
     def _effect_in_child(self, update: str, source: dict[str, list]) -> tuple[list[ox.Quad], list[ox.Quad]]:
         prefix = _sandbox_prefix() if "snapshot" in source else ()
         try:
-            done = subprocess.run([*prefix, sys.executable, "-m", "graph.shacl.delta"],
-                                  input=json.dumps({**source, "update": update}),
-                                  capture_output=True, text=True, timeout=self.limits.update_timeout,
-                                  env=child_env(self.limits.memory_mb))
+            done = self.run_child([*prefix, sys.executable, "-m", "graph.shacl.delta"], {**source, "update": update},
+                                  timeout=self.limits.update_timeout, memory_mb=self.limits.memory_mb)
         except subprocess.TimeoutExpired:
             raise UpdateTimeout(f"The update ran longer than {self.limits.update_timeout:g} s and was stopped; "
                                 "nothing was changed.") from None
@@ -710,6 +715,35 @@ class QueryService:
         if reply.get("error"):
             raise QuerySyntaxError(reply["error"])
         return _nquads(reply["added"]), _nquads(reply["removed"])
+
+    def run_child(self, args: list[str], message: dict, *, timeout: float | None = None,
+                  memory_mb: int = 0) -> subprocess.CompletedProcess:
+        """Run a child of this service (``message`` as JSON on its stdin), killed when the service
+        stops. Raises :class:`ServerStopping` if it stops meanwhile, ``subprocess.TimeoutExpired``
+        after ``timeout`` seconds (the child killed)."""
+        if self._stopping:
+            raise ServerStopping("The server is stopping; nothing was changed. Retry in a moment.")
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=child_env(memory_mb))
+        self._children.add(proc)
+        try:
+            out, err = proc.communicate(json.dumps(message), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
+        finally:
+            self._children.discard(proc)
+        if self._stopping:
+            raise ServerStopping("The server is stopping; nothing was changed. Retry in a moment.")
+        return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+    def stop(self) -> None:
+        """A stop begins (SIGTERM, see api.server): the children running now are killed, so that
+        their requests are answered (503) within uvicorn's graceful period instead of cut off."""
+        self._stopping = True
+        for proc in list(self._children):  # (a copy: this may run in a signal handler)
+            proc.kill()
 
     def check(self, sparql: str) -> str | None:
         """Validate a query before running it; returns its form (SELECT, ASK, ...).
@@ -835,7 +869,8 @@ class QueryService:
         return QueryAnswer(media_type_of(formats.graph), body, "graph")
 
     def close(self) -> None:
-        """Stop the workers and delete the snapshots."""
+        """Stop the workers and children and delete the snapshots."""
+        self.stop()
         if self._pool is not None:
             self._pool.close()
         if self._snapshots is not None:
