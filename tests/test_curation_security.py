@@ -182,8 +182,11 @@ def test_payloads_stay_text_everywhere(server):
 def test_openapi_documents_the_twins(server):
     paths = httpx.get(server.url + "/openapi.json", timeout=30).json()["paths"]
     for path in ("/api/meetings", "/api/statements", "/api/corrections", "/api/check/{kind}", "/api/changes",
-                 "/api/changes/{ident}/revert", "/api/forms/{kind}"):
+                 "/api/changes/{ident}/revert", "/api/forms/{kind}", "/api/recommendations/with-passage", "/api/offices",
+                 "/api/sources"):
         assert path in paths, path
+    for path in ("/api/meetings", "/api/offices", "/api/sources", "/api/recommendations/with-passage"):
+        assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in paths[path]["post"]["parameters"]), path
 
 
 def test_failed_sign_ins_use_bounded_memory():
