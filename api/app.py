@@ -12,6 +12,7 @@ import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from api import problems
 from api.deps import public_url_from_env
@@ -56,7 +57,14 @@ def create_app(store: Store | None = None) -> FastAPI:
     app.state.on_stop = []  # run when a stop begins (api.server.Server)
     app.state.public_url = public_url_from_env()
     app.state.dumps = Dumps()
-    app.add_middleware(QueryFastPath)  # inside SecurityMiddleware: added first
+    app.add_middleware(QueryFastPath)  # inside CORS and security: added first
+    # Cross-origin reads are welcome: researchers query from notebooks and other web tools. No
+    # credentials: a cross-origin page never acts with a visitor's cookies.
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "Authorization"],
+        expose_headers=["Content-Type", "Content-Length", "ETag"], max_age=86400,
+    )
     app.add_middleware(SecurityMiddleware)
     problems.install(app)
     _mount_routers(app)

@@ -18,6 +18,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import errors
+from graph.store import StoreError
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("zdg.api")
 
@@ -88,36 +91,37 @@ RDF_CONTENT: dict[str, dict] = {
 }
 
 
-@contextmanager
-def graph_errors() -> Iterator[None]:
-    """Errors of the graph layer as problems: an unknown node is 404, an invalid argument 400,
-    a store that does not answer 503 (never a 500 for what a client can cause)."""
-    from graph.store import StoreError
+def problem_for(exc: BaseException, subject: str | None = None, headers: dict[str, str] | None = None) -> Problem | None:
+    """The problem :mod:`api.errors` maps ``exc`` to (None: not a failure it knows; a bug)."""
+    found = errors.answer_for(exc, subject)
+    if found is None:
+        return None
+    if found.logged:
+        log.error("%s: %s", type(exc).__name__, exc)
+    return Problem(found.status, found.detail, title=found.title, type_=found.type,
+                   headers={**(headers or {}), **found.headers} or None)
 
+
+@contextmanager
+def mapped(subject: str | None = None) -> Iterator[None]:
+    """Errors of the graph layer raised inside as problems (:data:`api.errors.TABLE`);
+    ``subject`` names the SPARQL text the client sent ("query", "update"), if any."""
     try:
         yield
-    except LookupError as exc:
-        raise Problem(404, str(exc), type_="unknown-node") from exc
-    except ValueError as exc:
-        raise Problem(400, str(exc), type_="invalid-parameter") from exc
-    except StoreError as exc:
-        raise store_problem(exc) from exc
+    except Exception as exc:
+        problem = problem_for(exc, subject)
+        if problem is None:
+            raise
+        raise problem from None
+
+
+#: An unknown node is 404, an invalid argument 400, a store that does not answer 503.
+graph_errors = mapped
 
 
 def store_problem(exc: Exception, headers: dict[str, str] | None = None) -> Problem:
-    """The one answer to a store failure a client did not cause: a full disk is 507, a store
-    that does not answer 503 (with Retry-After), writes that kept colliding with other
-    processes' 409; anything else is logged and a 500."""
-    from graph.store import StorageFull, StoreUnavailable, WriteConflict
-
-    if isinstance(exc, WriteConflict):
-        return Problem(409, str(exc), type_="write-conflict", headers=headers)
-    if isinstance(exc, StorageFull):
-        return Problem(507, str(exc), type_="storage-full", headers=headers)
-    if isinstance(exc, StoreUnavailable):
-        return Problem(503, str(exc), type_="store-unavailable", headers={**(headers or {}), "Retry-After": "10"})
-    log.error("store error: %s", exc)
-    return Problem(500, "The store failed; the error has been logged.", type_="store-error", headers=headers)
+    """The one answer to a store failure (:data:`api.errors.TABLE`; anything it does not know is a 500)."""
+    return problem_for(exc, headers=headers) or problem_for(StoreError(str(exc)), headers=headers)  # type: ignore[return-value]
 
 
 def problem_response(
@@ -177,8 +181,6 @@ def install(app: FastAPI) -> None:
             422, "The request does not match the expected fields or types.",
             type_="invalid-request", instance=request.url.path, errors=errors,
         )
-
-    from graph.store import StoreError
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError) -> JSONResponse:

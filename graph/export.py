@@ -40,7 +40,7 @@ def serialise(quads: Iterable[ox.Quad], fmt: str) -> bytes:
 
     >>> q = ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x"), ox.NamedNode("urn:g"))
     >>> serialise([q, ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("urn:h"))], "nt")
-    b'<urn:a> <urn:p> "x" .\n'
+    b'<urn:a> <urn:p> "x" .\\n'
     """
     target = RDF_NAMES.get(fmt) if fmt in RDF_DUMPS else None
     if target is None:

@@ -319,15 +319,30 @@ def test_browsers_get_the_query_page(url):
 
 
 def test_cors(url):
-    r = httpx.get(url, params={"query": "ASK {}"}, headers={"Origin": "https://notebook.example"})
+    # What a browser needs to let a page of another origin read our answers (Fetch standard).
+    origin = {"Origin": "https://notebook.example"}
+    r = httpx.get(url, params={"query": "ASK {}"}, headers=origin)
     assert r.headers["access-control-allow-origin"] == "*"
-    r = httpx.options(url, headers={"Origin": "https://notebook.example", "Access-Control-Request-Method": "POST",
-                                    "Access-Control-Request-Headers": "content-type"})
-    assert r.status_code == 204
-    assert "POST" in r.headers["access-control-allow-methods"]
-    assert "content-type" in r.headers["access-control-allow-headers"].lower()
-    r = httpx.get(url, params={"query": "ASK {"}, headers={"Origin": "https://notebook.example"})
+    exposed = {h.strip().lower() for h in r.headers["access-control-expose-headers"].split(",")}
+    assert "etag" in exposed and r.headers["etag"]  # a notebook can revalidate its cached answer
+    for path in ("", "/update"):
+        # The preflight of a POST with a Content-Type (and the update's bearer token): any 2xx is an
+        # "ok status" for the browser (Starlette's CORSMiddleware answers 200).
+        r = httpx.options(url + path, headers={**origin, "Access-Control-Request-Method": "POST",
+                                               "Access-Control-Request-Headers": "content-type, authorization"})
+        assert 200 <= r.status_code < 300, (path, r.status_code, r.text)
+        assert r.headers["access-control-allow-origin"] == "*"
+        assert "POST" in r.headers["access-control-allow-methods"]
+        allowed = {h.strip().lower() for h in r.headers["access-control-allow-headers"].split(",")}
+        assert {"content-type", "authorization"} <= allowed
+    # errors are readable cross-origin too
+    r = httpx.get(url, params={"query": "ASK {"}, headers=origin)
     assert r.status_code == 400 and r.headers["access-control-allow-origin"] == "*"
+    # linked data as well: /id, the JSON-LD context and the dumps
+    base = url.removesuffix("/sparql")
+    for path in ("/dump.ttl", "/context.jsonld"):
+        r = httpx.get(base + path, headers=origin, timeout=60)
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*", path
 
 
 def test_examples_are_the_competency_questions(shared_api):

@@ -21,7 +21,7 @@ from api.routes import reader
 from api.deps import get_store, public_base
 from api.problems import RDF_CONTENT, Problem, problem_responses
 from api.negotiation import LANGUAGE_VARY, accepted, language, wants_html
-from api.routes.sparql import CORS, query_service
+from api.routes.sparql import query_service
 from graph import jsonld
 from graph.domain import model_docs
 from graph.domain import catalog as dataset_description
@@ -63,7 +63,7 @@ def _rdf_format(request: Request, fmt_param: str | None, what: str) -> str | Non
     if fmt_param:
         if fmt_param not in FORMAT_PARAM:
             raise Problem(400, f"Unknown format {fmt_param!r}; use one of {', '.join(FORMAT_PARAM)}.",
-                          type_="bad-format", headers=dict(CORS))
+                          type_="bad-format")
         return FORMAT_PARAM[fmt_param]
     accept = accepted(request.headers.get("accept"))
     if wants_html(accept):
@@ -72,11 +72,11 @@ def _rdf_format(request: Request, fmt_param: str | None, what: str) -> str | Non
         return negotiate(accept, "CONSTRUCT").graph
     except NotAcceptable:
         raise Problem(406, f"{what} is available as HTML, Turtle, JSON-LD, N-Triples or RDF/XML.",
-                      type_="not-acceptable", headers=dict(CORS)) from None
+                      type_="not-acceptable") from None
 
 
 def _rdf_response(body: bytes, fmt: str) -> Response:
-    return Response(body, media_type=content_type(media_type_of(fmt)), headers={**CORS, "Vary": "Accept"})
+    return Response(body, media_type=content_type(media_type_of(fmt)), headers={"Vary": "Accept"})
 
 
 def local_href(iri: str) -> str | None:
@@ -176,7 +176,7 @@ async def resource(
     fmt = _rdf_format(request, format, "A resource")
     description = await anyio.to_thread.run_sync(lambda: describe(store, iri))
     if description is None:
-        raise Problem(404, f"Nothing is known about <{iri}>.", type_="not-found", headers=dict(CORS))
+        raise Problem(404, f"Nothing is known about <{iri}>.", type_="not-found")
     if fmt is None:
         chosen = language(request, lang)
         html = await anyio.to_thread.run_sync(lambda: render_resource(store, description, f"/id/{path}", chosen))
@@ -261,7 +261,7 @@ async def shapes(request: Request, store: Store = Depends(get_store),
 
 @router.get("/context.jsonld", summary="The JSON-LD context of our JSON-LD (embedded in each document too)")
 def jsonld_context() -> Response:
-    return Response(jsonld.context_document(), media_type="application/ld+json; charset=utf-8", headers=dict(CORS))
+    return Response(jsonld.context_document(), media_type="application/ld+json; charset=utf-8")
 
 
 @router.get("/dump.{suffix}", summary="The whole dataset: ttl, trig, nq or jsonld", responses={
@@ -275,7 +275,7 @@ async def dump(request: Request, suffix: str) -> Response:
     path = await anyio.to_thread.run_sync(lambda: dumps.path(query_service(request), suffix))
     media = RDF_DUMPS[suffix]
     return FileResponse(path, media_type=f"{media}; charset=utf-8", headers={
-        **CORS, "Content-Disposition": f'inline; filename="zukunftsdialog.{suffix}"'})
+        "Content-Disposition": f'inline; filename="zukunftsdialog.{suffix}"'})
 
 
 @router.get("/dataset", summary="VoID/DCAT description of the dataset",

@@ -29,30 +29,16 @@ from api.auth import require_token
 from api.deps import get_store, public_base
 from api.caching import not_modified
 from api.negotiation import accepted, wants_html
-from api.problems import Problem, answer, problem_responses, store_problem
+from api.problems import Problem, answer, mapped, problem_responses
 from graph.domain import catalog as dataset_description
 from graph.domain import examples as query_examples
 from graph.shacl import update as updates
 from graph.formats import content_type
-from graph.query.service import (
-    ForbiddenOperation, InvalidDataset, NotAcceptable, QueryLimits, QueryService, QueryTimeout, QueryTooExpensive,
-    QueryTooLarge, ResultTooLarge, ServiceBusy, UpdateTimeout, UpdateTooExpensive, media_type_of, negotiate,
-)
-from graph.store import QuerySyntaxError, Store, StoreError
+from graph.query.service import NotAcceptable, QueryLimits, QueryService, media_type_of, negotiate
+from graph.store import Store
 
 router = APIRouter(tags=["sparql"])
 
-#: Cross-origin use is welcome: researchers query from notebooks and other web tools.
-CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "Content-Type, Content-Length",
-}
-_PREFLIGHT = {
-    **CORS,
-    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Content-Type, Authorization",
-    "Access-Control-Max-Age": "86400",
-}
 FORM = "application/x-www-form-urlencoded"
 DIRECT_QUERY = "application/sparql-query"
 DIRECT_UPDATE = "application/sparql-update"
@@ -83,8 +69,8 @@ def query_page() -> HTMLResponse:
 
 
 def problem(status: int, detail: str, type_: str, **extra) -> Problem:
-    """A problem with the CORS headers, so cross-origin clients can read the error too."""
-    return Problem(status, detail, type_=type_, headers=dict(CORS), **extra)
+    """A problem of the protocol (cross-origin clients read it too: api.app's CORSMiddleware)."""
+    return Problem(status, detail, type_=type_, **extra)
 
 
 def query_service(request: Request) -> QueryService:
@@ -159,16 +145,10 @@ async def _read_params(request: Request) -> tuple[list[tuple[str, str]], str | N
 
 
 def _headers() -> dict[str, str]:
-    return {**CORS, "Vary": "Accept"}
+    return {"Vary": "Accept"}
 
 
 # --- routes ------------------------------------------------------------------------------
-
-
-@router.options("/sparql", include_in_schema=False)
-@router.options("/sparql/update", include_in_schema=False)
-def preflight() -> Response:
-    return Response(status_code=204, headers=_PREFLIGHT)
 
 
 _QUERY_ROUTE = dict(
@@ -209,30 +189,9 @@ async def sparql(request: Request, store: Store = Depends(get_store)) -> Respons
     if not query.strip():
         raise problem(400, "The query is empty.", "empty-query")
     service = query_service(request)
-    try:
+    with mapped("query"):  # status and problem type of each failure: api.errors
         answer = await service.run_async(query, accept=accept, default_graphs=default_graphs,
                                          named_graphs=named_graphs)
-    except QueryTooLarge as exc:
-        raise problem(413, str(exc), "query-too-large") from None
-    except ForbiddenOperation as exc:
-        raise problem(400, str(exc), "forbidden-operation") from None
-    except NotAcceptable as exc:
-        raise problem(406, str(exc), "not-acceptable") from None
-    except InvalidDataset as exc:
-        raise problem(400, str(exc), "bad-dataset") from None
-    except QuerySyntaxError as exc:
-        raise problem(400, f"The query does not parse: {exc}", "query-syntax") from None
-    except QueryTimeout as exc:
-        # The query is what cannot be processed (a client can send it): 422, not a server error.
-        raise problem(422, str(exc), "query-timeout") from None
-    except QueryTooExpensive as exc:
-        raise problem(422, str(exc), "query-too-expensive") from None
-    except ServiceBusy as exc:
-        raise Problem(429, str(exc), type_="busy", headers={**CORS, "Retry-After": "5"}) from None
-    except ResultTooLarge as exc:
-        raise problem(422, str(exc), "result-too-large") from None
-    except StoreError as exc:
-        raise store_problem(exc, dict(CORS)) from None
     headers = _headers()
     if answer.etag:
         # Answers come from graph.query.cache until the data changes; a client holding the
@@ -284,7 +243,7 @@ def _service_description(request: Request, store: Store, accept: list[str]) -> R
 @router.get("/sparql/examples", summary="The competency questions, as ready example queries")
 def examples() -> JSONResponse:
     """``[{"id", "question": {"de", "en"}, "query"}]`` from ``queries/*.rq``."""
-    return JSONResponse([e.to_dict() for e in query_examples.examples()], headers=CORS)
+    return JSONResponse([e.to_dict() for e in query_examples.examples()])
 
 
 @router.get("/favicon.ico", include_in_schema=False)
@@ -326,21 +285,9 @@ async def sparql_update(request: Request, store: Store = Depends(get_store),
     limits = QueryLimits.from_env()
     if len(update.encode("utf-8")) > max(limits.max_query_bytes, 1_000_000):
         raise problem(413, "The update is too long.", "update-too-large")
-    try:
+    with mapped("update"):
         report = await anyio.to_thread.run_sync(lambda: updates.apply(store, update, service.update_effect))
-    except updates.ProtectedGraph as exc:
-        raise problem(403, str(exc), "protected-graph") from None
-    except UpdateTimeout as exc:
-        raise problem(422, str(exc), "update-timeout") from None
-    except UpdateTooExpensive as exc:
-        raise problem(422, str(exc), "update-too-expensive") from None
-    except ForbiddenOperation as exc:
-        raise problem(400, str(exc), "forbidden-operation") from None
-    except (QuerySyntaxError, SyntaxError, ValueError) as exc:
-        raise problem(400, f"The update does not parse: {exc}", "update-syntax") from None
-    except StoreError as exc:
-        raise store_problem(exc, dict(CORS)) from None
     if not report.conforms:
         raise problem(422, "The update would break the shapes; nothing was changed.", "shacl-violation",
                       **report.to_dict())
-    return JSONResponse(report.to_dict(), headers=CORS)
+    return JSONResponse(report.to_dict())
