@@ -80,4 +80,5 @@ def _mount_routers(app: FastAPI) -> None:
     # Files served as they are: Starlette's StaticFiles over each page's allow-list (api.assets).
     app.mount("/sparql/assets", AllowedFiles(sparql.ASSETS, headers=CACHE_AN_HOUR))
     app.mount("/graph/assets", pages.assets())
+    app.mount("/edit/assets", AllowedFiles(curation.ASSETS, headers={"Cache-Control": "no-cache"}))
     docs.install(app)  # /docs and /openapi.json with locally served Swagger UI assets

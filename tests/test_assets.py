@@ -20,6 +20,8 @@ JS, CSS = "text/javascript; charset=utf-8", "text/css; charset=utf-8"
     ("/graph/assets/vis-network.min.js", JS, True),
     ("/docs/assets/swagger-ui-bundle.js", JS, False),
     ("/docs/assets/favicon-32x32.png", "image/png", False),
+    ("/edit/assets/edit.js", JS, False),  # no-cache: revalidated on every use
+    ("/edit/assets/edit.css", CSS, False),
 ])
 def test_an_asset_has_its_media_type_and_revalidates(shared_api, path: str, media: str, cached: bool) -> None:
     r = httpx.get(shared_api.url + path)
@@ -34,6 +36,7 @@ def test_an_asset_has_its_media_type_and_revalidates(shared_api, path: str, medi
     "/docs/assets/__init__.py", "/docs/assets/index.html", "/docs/assets/",
     "/graph/assets/graph.html", "/graph/assets/render.py",
     "/sparql/assets/README.md", "/sparql/assets/..%2fauth.py", "/sparql/assets/sub/yasgui.min.js",
+    "/edit/assets/../curation.py", "/edit/assets/edit.js.map",
 ])
 def test_nothing_but_the_listed_files(shared_api, path: str) -> None:
     r = httpx.get(shared_api.url + path)

@@ -316,15 +316,13 @@ def _revert_post(request: Request, store: Store, lang: str, session: accounts.Se
     return RedirectResponse(f"/edit/changes?lang={lang}&done={change.id.rsplit('/', 1)[-1]}", status_code=303)
 
 
-@router.get("/edit/assets/{name}", include_in_schema=False)
-def asset(name: str) -> Response:
-    folder = Path(__file__).resolve().parent.parent / "static" / "curation"
-    files = {p.name: p for p in folder.iterdir()}
-    if name not in files:
-        raise Problem(404, "No such asset.", type_="not-found")
-    media = "text/javascript" if name.endswith(".js") else "text/css"
-    return Response(files[name].read_bytes(), media_type=media + "; charset=utf-8",
-                    headers={"Cache-Control": "no-cache"})
+#: The editing pages' script and style (mounted at /edit/assets by api.app). Revalidated on every
+#: use (no-cache): staff must never run yesterday's form script against today's server.
+ASSETS_FOLDER = Path(__file__).resolve().parent.parent / "static" / "curation"
+ASSETS: dict[str, tuple[Path, str]] = {
+    "edit.js": (ASSETS_FOLDER / "edit.js", "text/javascript; charset=utf-8"),
+    "edit.css": (ASSETS_FOLDER / "edit.css", "text/css; charset=utf-8"),
+}
 
 
 # --- JSON twins ------------------------------------------------------------------------------
