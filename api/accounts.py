@@ -5,8 +5,10 @@
   of 16 bytes). ``zdg account add NAME`` writes a line after asking for the password twice; no
   clear password is ever stored, logged or echoed. The file is re-read when it changes, so the
   operator adds or removes a person without a restart.
-* Sessions live in this process's memory, keyed by the SHA-256 of the cookie value (a leaked
-  dump of the table holds no usable cookie). The cookie ``zdg_session`` is HttpOnly,
+* Sessions are signed cookies (:class:`Sessions`): HMAC-SHA256 under a server secret from
+  ``ZDG_SESSION_SECRET`` or a file next to the store (``<store>.session-secret``, made once),
+  so every worker and a restarted server know them; signing out raises the account's session
+  generation, which ends its sessions everywhere. The cookie ``zdg_session`` is HttpOnly,
   SameSite=Strict, Secure when the request came over https, and ends after
   ``ZDG_SESSION_MINUTES`` (default 60) counted from sign-in: the server checks the expiry
   itself, whatever the browser keeps.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 import re
 import secrets
@@ -150,41 +153,146 @@ class Actor:
     kind: str  # "staff" | "token"
 
 
-def _key(cookie: str) -> str:
-    return hashlib.sha256(cookie.encode("utf-8", "surrogateescape")).hexdigest()
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _secret_file(location: str | None) -> Path | None:
+    """Where the server secret is kept: next to an on-disk store (``<store>.session-secret``;
+    not inside it, which belongs to the database); None for a memory or remote store."""
+    if not location or location == "memory" or location.startswith(("http://", "https://")):
+        return None
+    path = Path(location)
+    return path.with_name(path.name + ".session-secret")
+
+
+def load_secret(location: str | None) -> tuple[bytes, Path | None]:
+    """The secret that signs session cookies: ``ZDG_SESSION_SECRET`` if set (at least 32
+    characters), else the store's secret file (made once, 32 random bytes, owner-only), else a
+    secret of this process (then a restart signs everyone out). Also the folder for the
+    per-account session generations (None: kept in memory)."""
+    env = os.environ.get("ZDG_SESSION_SECRET", "")
+    path = _secret_file(location)
+    if len(env) >= 32:
+        return env.encode("utf-8"), path
+    if path is None:
+        return secrets.token_bytes(32), None
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:  # the first process writes it; the others (and later starts) read it
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+    for _ in range(50):  # another worker may be writing it this very moment
+        data = path.read_bytes()
+        if len(data) == 32:
+            return data, path
+        time.sleep(0.02)
+    raise AccountError(f"{path}: not a session secret (32 bytes)")
 
 
 class Sessions:
-    """The signed-in sessions of this process, and the failed sign-ins per username."""
+    """Signed, expiring session cookies (valid in every worker and after a restart), and the
+    failed sign-ins per username (per process).
 
-    def __init__(self) -> None:
+    A cookie is ``base64(json [user, expires, generation, nonce]) . HMAC-SHA256`` under the
+    server secret: nothing to look up, so ``zdg serve --workers N`` shares it. Signing out
+    raises the account's *generation* (a small file next to the secret), which ends every
+    session of that account at once; the CSRF token is the HMAC of the session's nonce."""
+
+    def __init__(self, location: str | None = None) -> None:
         self._lock = threading.Lock()
-        self._by_key: dict[str, Session] = {}
+        self._secret, secret_path = load_secret(location)
+        self._generations_path = secret_path.with_name(secret_path.name.replace(".session-secret", ".session-generations")) \
+            if secret_path is not None else None
+        self._generations: dict[str, int] = {}
+        self._generations_seen: float | None = None
         self._failures: dict[str, list[float]] = {}
 
-    def start(self, user: str) -> tuple[str, Session]:
-        cookie = secrets.token_urlsafe(32)
-        session = Session(user, secrets.token_urlsafe(32), time.time() + session_minutes() * 60)
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(self._secret, payload, hashlib.sha256).digest()
+
+    def _generation(self, user: str) -> int:
+        path = self._generations_path
+        if path is None:
+            return self._generations.get(user, 0)
+        try:
+            mtime = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
         with self._lock:
-            now = time.time()
-            self._by_key = {k: s for k, s in self._by_key.items() if s.expires > now}
-            self._by_key[_key(cookie)] = session
-        return cookie, session
+            if mtime != self._generations_seen:
+                try:
+                    self._generations = {k: int(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+                except (OSError, ValueError):
+                    return 1 << 62  # unreadable: no session is valid until it is repaired
+                self._generations_seen = mtime
+            return self._generations.get(user, 0)
+
+    def _raise_generation(self, user: str) -> None:
+        path = self._generations_path
+        if path is None:
+            with self._lock:
+                self._generations[user] = self._generations.get(user, 0) + 1
+            return
+        import fcntl
+
+        with open(path.with_name(path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # workers raise generations one at a time
+            try:
+                known = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                known = {}
+            known[user] = int(known.get(user, 0)) + 1
+            tmp = path.with_name(path.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(known, f)
+            os.replace(tmp, path)
+
+    def _session(self, user: str, expires: float, nonce: str) -> Session:
+        return Session(user, _b64(self._mac(b"csrf|" + nonce.encode("ascii"))), expires)
+
+    def start(self, user: str) -> tuple[str, Session]:
+        expires = time.time() + session_minutes() * 60
+        nonce = secrets.token_urlsafe(18)
+        payload = json.dumps([user, expires, self._generation(user), nonce], separators=(",", ":")).encode("utf-8")
+        return f"{_b64(payload)}.{_b64(self._mac(payload))}", self._session(user, expires, nonce)
+
+    def _payload(self, cookie: str | None) -> tuple[str, float, int, str] | None:
+        if not cookie or len(cookie) > 1000 or cookie.count(".") != 1:
+            return None
+        body, mac = cookie.split(".")
+        try:
+            payload, given = _unb64(body), _unb64(mac)
+        except (ValueError, TypeError):
+            return None
+        if not hmac.compare_digest(given, self._mac(payload)):
+            return None
+        try:
+            user, expires, generation, nonce = json.loads(payload)
+        except (ValueError, TypeError):
+            return None
+        return str(user), float(expires), int(generation), str(nonce)
 
     def get(self, cookie: str | None) -> Session | None:
-        if not cookie:
+        found = self._payload(cookie)
+        if found is None:
             return None
-        with self._lock:
-            session = self._by_key.get(_key(cookie))
-            if session is not None and session.expires <= time.time():
-                del self._by_key[_key(cookie)]
-                return None
-        return session
+        user, expires, generation, nonce = found
+        if expires <= time.time() or generation != self._generation(user):
+            return None
+        return self._session(user, expires, nonce)
 
     def end(self, cookie: str | None) -> None:
-        if cookie:
-            with self._lock:
-                self._by_key.pop(_key(cookie), None)
+        found = self._payload(cookie)
+        if found is not None:
+            self._raise_generation(found[0])
 
     def blocked(self, user: str) -> bool:
         now = time.time()
@@ -211,7 +319,8 @@ class Sessions:
 def sessions(request: Request) -> Sessions:
     state = request.app.state
     if not hasattr(state, "sessions"):
-        state.sessions = Sessions()
+        store = getattr(state, "store", None)
+        state.sessions = Sessions(getattr(store, "location", None))
     return state.sessions
 
 
@@ -228,7 +337,16 @@ def authenticate(name: str, password: str) -> bool:
 
 
 def current_session(request: Request) -> Session | None:
-    return sessions(request).get(request.cookies.get(SESSION_COOKIE))
+    session = sessions(request).get(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        return None
+    # A person the operator removed from the accounts file is signed out at once.
+    path = accounts_path()
+    try:
+        known = read_accounts(path) if path is not None else {}
+    except (OSError, AccountError):
+        known = {}
+    return session if session.user in known else None
 
 
 def cookie_flags(request: Request) -> dict:

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from api import problems
+from api.assets import CACHE_AN_HOUR, AllowedFiles
 from api.deps import public_url_from_env
 from api.security import SecurityMiddleware
 from api.routes.sparql import QueryFastPath
@@ -76,4 +77,8 @@ def _mount_routers(app: FastAPI) -> None:
 
     for module in (health, landing, sparql, linked_data, resources, recommendations, network, pages, curation):
         app.include_router(module.router)
+    # Files served as they are: Starlette's StaticFiles over each page's allow-list (api.assets).
+    app.mount("/sparql/assets", AllowedFiles(sparql.ASSETS, headers=CACHE_AN_HOUR))
+    app.mount("/graph/assets", pages.assets())
+    app.mount("/edit/assets", AllowedFiles(curation.ASSETS, headers={"Cache-Control": "no-cache"}))
     docs.install(app)  # /docs and /openapi.json with locally served Swagger UI assets

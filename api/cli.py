@@ -7,6 +7,7 @@ HTTP, so the arrow points from ``api`` to ``graph`` only. Exit codes as in :mod:
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -69,6 +70,9 @@ def serve(
         os.environ["ZDG_STORE"] = location
         if update_url:
             os.environ["ZDG_UPDATE_URL"] = update_url
+        # Staff sessions are signed with one secret: the workers inherit it (a remote store has
+        # no folder of ours to keep it in; set ZDG_SESSION_SECRET to keep sessions over restarts).
+        os.environ.setdefault("ZDG_SESSION_SECRET", secrets.token_urlsafe(32))
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
                     **uvicorn_options())
         return

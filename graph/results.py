@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.formats import RDF_NAMES, RESULT_NAMES
-from graph.vocab import PREFIXES
+from graph.vocab import PREFIXES, compact
 from graph.store import QueryResult
 
 #: Short names of result formats for SELECT and ASK, and of RDF formats for CONSTRUCT and DESCRIBE.
@@ -47,13 +47,7 @@ def _compact(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        # Longest namespace first, so that id: wins over a shorter match; our own id: IRIs
-        # keep their kind/slug path, which reads better than the full IRI.
-        for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            local = term.value[len(iri) :]
-            if term.value.startswith(iri) and local and ("/" not in local or prefix == "id"):
-                return f"{prefix}:{local}"
-        return term.value
+        return compact(term.value)
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)

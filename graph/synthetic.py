@@ -26,18 +26,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-ID = "https://w3id.org/zukunftsdialog/id/"
-ZD = "https://w3id.org/zukunftsdialog/ontology#"
-ORG = "http://www.w3.org/ns/org#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-TIME = "http://www.w3.org/2006/time#"
-OA = "http://www.w3.org/ns/oa#"
-SCHEMA = "http://schema.org/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from graph.vocab import PREFIXES
+
+# Namespaces as plain strings (terms are made with pyoxigraph): graph.vocab's, not typed again.
+ID, ZD, ORG, SKOS, PROV, DCT, FOAF, TIME, OA, SCHEMA, XSD = (
+    PREFIXES[p] for p in ("id", "zd", "org", "skos", "prov", "dcterms", "foaf", "time", "oa", "schema", "xsd"))
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 THEMES = [ID + "theme/" + t for t in (
     "digitale-infrastruktur", "innovations-und-forschungsfoerderung", "investitionsklima",

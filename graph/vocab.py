@@ -41,6 +41,34 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: Prefixes only for showing IRIs to people (never bound in data or the JSON-LD context).
+DISPLAY_PREFIXES: dict[str, str] = {**PREFIXES, "zds": "https://w3id.org/zukunftsdialog/shapes#"}
+_LONGEST_FIRST = sorted(DISPLAY_PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def compact(iri: str) -> str:
+    """``prefix:local`` for an IRI in one of our namespaces, else the IRI as it is: the one way
+    IRIs are shortened for people (validation reports, /id pages, ``zdg query`` tables).
+
+    The longest namespace wins; a local part with a slash is kept only under ``id:``, whose
+    IRIs read best as kind/slug.
+
+    >>> compact("http://www.w3.org/ns/org#Organization")
+    'org:Organization'
+    >>> compact("https://w3id.org/zukunftsdialog/id/organisation/dgb-nrw")
+    'id:organisation/dgb-nrw'
+    >>> compact("https://w3id.org/zukunftsdialog/shapes#Person-name")
+    'zds:Person-name'
+    >>> compact("http://schema.org/a/b"), compact("http://schema.org/"), compact("urn:x")
+    ('http://schema.org/a/b', 'http://schema.org/', 'urn:x')
+    """
+    for prefix, namespace in _LONGEST_FIRST:
+        local = iri[len(namespace):]
+        if iri.startswith(namespace) and local and ("/" not in local or prefix == "id"):
+            return f"{prefix}:{local}"
+    return iri
+
+
 def sparql_prologue() -> str:
     """``PREFIX`` lines for every namespace above, to put before a query."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

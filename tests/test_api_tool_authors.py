@@ -156,6 +156,9 @@ def test_idempotency_key_and_duplicates(writable):
     assert count_recommendations(writable) == before + 1
 
 
+_CHANGE_BASE = "https://w3id.org/zukunftsdialog/id/change/"
+
+
 def test_location_get_one_and_delete_exactly_what_was_added(writable):
     nquads = lambda: httpx.get(writable.url + "/dump.nq").content  # noqa: E731
     before = nquads()
@@ -172,7 +175,16 @@ def test_location_get_one_and_delete_exactly_what_was_added(writable):
     assert [t["id"] for t in one.json()["themes"]] == body["themes"]
     assert httpx.delete(writable.url + f"/api/recommendations/{slug}").status_code == 401
     assert httpx.delete(writable.url + f"/api/recommendations/{slug}", headers=AUTH).status_code == 204
-    assert sorted(nquads().splitlines()) == sorted(before.splitlines())  # exactly what the POST added
+    # Exactly what the POST added is gone; the change log keeps its entry (history is kept, issue 19).
+    log = f"<{_CHANGE_BASE}".encode()
+    kept = [q for q in nquads().splitlines() if not q.rsplit(b" ", 2)[-2].startswith(log)]  # the graph: last term
+    assert sorted(kept) == sorted(before.splitlines())
+    # ... and the log has both: the POST's addition and the DELETE's removal, by the API client
+    history = httpx.get(writable.url + "/api/changes", params={"about": rec_id}).json()
+    entries = history["changes"] if isinstance(history, dict) else history
+    kinds = [(c["kind"], c["agent_label"], bool(c["added"]), bool(c["removed"])) for c in entries]
+    assert kinds[:2] == [("recommendation-removal", "API client (token)", False, True),
+                         ("recommendation", "API client (token)", True, False)], kinds
     assert httpx.get(writable.url + f"/api/recommendations/{slug}").status_code == 404
     assert httpx.delete(writable.url + f"/api/recommendations/{slug}", headers=AUTH).status_code == 404
     curated = httpx.delete(writable.url + "/api/recommendations/loi-angekuendigte-handlungsempfehlungen", headers=AUTH)

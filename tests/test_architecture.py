@@ -132,10 +132,23 @@ def test_no_import_circles() -> None:
 @pytest.mark.parametrize(("module", "imported"), [
     ("graph.cli", "api.cli"),
     ("graph.shacl.engine", "graph.domain.lists"),
+    ("graph.store.remote", "graph.shacl.gate"),
+    ("graph.sparql.dataset", "graph.store"),
 ])
 def test_the_contract_catches_a_wrong_arrow(module: str, imported: str) -> None:
     """The check itself works: an arrow up the layers is caught."""
     assert _layer(_part(imported)) >= _layer(_part(module))
+
+
+def test_a_query_worker_starts_with_pyoxigraph_alone() -> None:
+    # Every worker of the query pool imports graph.query.worker; rdflib and httpx (graph.store's
+    # imports) would add to each start. graph.sparql.dataset is the part of the store it shares.
+    import subprocess
+    import sys
+
+    code = "import sys, graph.query.worker; print(sorted(m for m in ('rdflib', 'httpx', 'graph.store') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
 def test_no_test_module_imports_another_test_module_or_the_benchmarks() -> None:

@@ -196,3 +196,40 @@ def test_new_forms_follow_the_shapes(built_store):
     assert office["role"].required and office["role"].message["en"] == "A post needs a role (org:role, an org:Role)."
     assert not office["member"].required and not office["new_person"].required  # one of the two, checked by the builder
     assert office["new_person"].message["en"].startswith("A person has exactly one name")
+
+
+def _t1(text: str) -> dict:
+    # Source T1 of the addendum (DGB NRW's press release of December 2025, official).
+    return {"prefLabel_de": "DGB NRW: Thorben Albrecht zum neuen Vorsitzenden gewählt",
+            "prefLabel_en": "DGB NRW: Thorben Albrecht elected new chair", "page": "https://nrw.dgb.de/presse/pressemitteilungen",
+            "publisher": "DGB NRW", "date": "2025-12", "reliability": ID_BASE + "reliability/amtlich", "text": text}
+
+
+def test_new_source_keeps_its_text_in_its_graph_and_reverts(fresh_store):
+    from graph.domain import passages
+
+    text = "# Pressemitteilung\n\n" + O1_PASSAGE + "\n"
+    built = facts.build_source(fresh_store, _t1(text))
+    assert {q.graph_name.value for q in built.added} == {built.node}  # one named graph: the source's own
+    change = changes.record(fresh_store, built.added, [], agent=changes.staff_agent("anna"), agent_label="anna",
+                            reason="T1", kind="source")
+    assert passages.source_text(built.node, fresh_store) == text.strip()
+    assert built.node in facts.text_sources(fresh_store)
+    assert facts.locate(facts.Passage(built.node, O1_PASSAGE), fresh_store).exact == O1_PASSAGE
+    # Its reliability makes it a source facts may cite (zds:SourceWithReliability).
+    assert built.node in {c.value for c in forms.choices_for(fresh_store, node=forms.ZDS + "SourceWithReliability")}
+    changes.revert(fresh_store, change.id, agent=changes.staff_agent("anna"), agent_label="anna")
+    assert passages.source_text(built.node, fresh_store) is None
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("text", "Text <script>alert(1)</script>", "raw HTML"),
+    ("text", "[klick](javascript:alert(1))", "raw HTML"),
+    ("text", "", "paste or upload"),
+    ("page", "javascript:alert(1)", "web address"),
+    ("date", "Dezember 2025", "YYYY"),
+    ("reliability", ID_BASE + "reliability/erfunden", "not one of the choices"),
+])
+def test_new_source_refuses_bad_fields(fresh_store, field, value, message):
+    with pytest.raises(facts.Invalid, match=message):
+        facts.build_source(fresh_store, {**_t1("Text"), field: value})

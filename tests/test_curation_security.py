@@ -25,6 +25,7 @@ MEETING = {
     "reason": "test",
 }
 WRITES = [("post", "/api/meetings", MEETING), ("post", "/api/statements", MEETING),
+          ("post", "/api/offices", MEETING), ("post", "/api/recommendations/with-passage", MEETING),
           ("post", "/api/corrections", {}), ("post", "/api/check/meeting", MEETING),
           ("post", "/api/changes/" + "0" * 32 + "/revert", {}), ("post", "/api/recommendations", {})]
 
@@ -109,7 +110,7 @@ def test_every_write_needs_a_person_or_the_token(server):
         assert r.status_code == 403 and r.json()["type"].endswith("csrf"), path
         r = client.request(method, path, json=body, headers={"X-CSRF-Token": csrf + "x"})
         assert r.status_code == 403, path
-    for form in ("/edit/meeting", "/edit/statement", "/edit/correction", "/edit/changes"):
+    for form in ("/edit/meeting", "/edit/statement", "/edit/recommendation", "/edit/office", "/edit/correction", "/edit/changes"):
         r = client.post(form, data={"prefLabel_de": "x"})
         assert r.status_code == 403, form
     assert httpx.get(server.url + "/api/changes").json()["changes"] == before == []
@@ -181,8 +182,11 @@ def test_payloads_stay_text_everywhere(server):
 def test_openapi_documents_the_twins(server):
     paths = httpx.get(server.url + "/openapi.json", timeout=30).json()["paths"]
     for path in ("/api/meetings", "/api/statements", "/api/corrections", "/api/check/{kind}", "/api/changes",
-                 "/api/changes/{ident}/revert", "/api/forms/{kind}"):
+                 "/api/changes/{ident}/revert", "/api/forms/{kind}", "/api/recommendations/with-passage", "/api/offices",
+                 "/api/sources"):
         assert path in paths, path
+    for path in ("/api/meetings", "/api/offices", "/api/sources", "/api/recommendations/with-passage"):
+        assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in paths[path]["post"]["parameters"]), path
 
 
 def test_failed_sign_ins_use_bounded_memory():
@@ -192,3 +196,67 @@ def test_failed_sign_ins_use_bounded_memory():
         table.failed("x" * 5000 + str(k))  # not a possible username: not remembered
     assert len(table._failures) <= 10001
     assert not table.blocked("user1") or len(table._failures["user1"]) <= accounts.MAX_FAILURES
+
+
+def test_idempotency_key_stores_once(server):
+    """A repeated write with the same Idempotency-Key and body answers as the first did and
+    stores nothing twice; the same key with another body is a 422 and stores nothing."""
+    token = {"Authorization": "Bearer tool-token"}
+    first = httpx.post(server.url + "/api/meetings", json=MEETING, headers={**token, "Idempotency-Key": "m8-1"}, timeout=30)
+    assert first.status_code == 201, first.text
+    again = httpx.post(server.url + "/api/meetings", json=MEETING, headers={**token, "Idempotency-Key": "m8-1"}, timeout=30)
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["change"] == first.json()["change"] and again.json()["node"] == first.json()["node"]
+    other = {**MEETING, "reason": "another body"}
+    reused = httpx.post(server.url + "/api/meetings", json=other, headers={**token, "Idempotency-Key": "m8-1"}, timeout=30)
+    assert reused.status_code == 422 and reused.json()["type"].endswith("idempotency-key-reused")
+    assert reused.headers["content-type"].startswith("application/problem+json")
+    log = httpx.get(server.url + "/api/changes", timeout=30).json()["changes"]
+    assert [c["id"] for c in log] == [first.json()["change"]]
+    node = first.json()["node"]
+    r = httpx.get(server.url + "/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ <{node}> a ?t }} }}"},
+                  headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == "1"  # one meeting, typed once
+    # Another key: a new change.
+    third = httpx.post(server.url + "/api/meetings", json=MEETING, headers={**token, "Idempotency-Key": "m8-2"}, timeout=30)
+    assert third.status_code == 201 and "Idempotent-Replayed" not in third.headers
+    assert third.json()["change"] != first.json()["change"]
+
+
+def test_session_survives_a_restart_and_sign_out_ends_it(api_server, tmp_path):
+    """Sessions are signed cookies under a secret kept next to the store: a restarted server (or
+    another worker) knows them; signing out ends them everywhere, a replayed cookie included; a
+    cookie changed by one character is refused."""
+    path = tmp_path / "accounts"
+    add_account(path)
+    env = {"ZDG_ACCOUNTS": str(path)}
+    store = str(tmp_path / "store-restart")
+    first = api_server(env=env, store=store)
+    client, csrf, r = sign_in(first.url)
+    assert r.status_code == 303 and csrf
+    cookie = client.cookies["zdg_session"]
+    assert USER not in cookie or "." in cookie  # signed, not a bare name
+    secret = tmp_path / "store-restart.session-secret"
+    assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_bytes()) == 32
+    first.stop()
+    second = api_server(env=env, store=store)
+    again = httpx.Client(base_url=second.url, timeout=30, cookies={"zdg_session": cookie})
+    assert again.get("/edit").status_code == 200
+    r = again.post("/api/meetings", json=MEETING, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 201, r.text  # the CSRF token of the session is still its token
+    body, mac = cookie.split(".")
+    forged = body[:-1] + ("A" if body[-1] != "A" else "B") + "." + mac
+    assert httpx.get(second.url + "/edit", cookies={"zdg_session": forged}).status_code == 303
+    assert again.post("/edit/logout", data={"csrf": csrf}).status_code == 303
+    replay = httpx.Client(base_url=second.url, timeout=30, cookies={"zdg_session": cookie})
+    assert replay.get("/edit").status_code == 303  # signed out: the old cookie no longer works
+    assert replay.post("/api/meetings", json=MEETING, headers={"X-CSRF-Token": csrf}).status_code == 401
+    assert len(httpx.get(second.url + "/api/changes").json()["changes"]) == 1
+
+
+def test_removed_account_is_signed_out(server, tmp_path):
+    client, csrf, _ = sign_in(server.url)
+    assert client.get("/edit").status_code == 200
+    accounts_file = next(tmp_path.glob("accounts"))
+    accounts_file.write_text("", encoding="utf-8")  # the operator removes the person
+    assert client.get("/edit").status_code == 303

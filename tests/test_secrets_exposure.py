@@ -57,13 +57,14 @@ def test_serve_binds_loopback_by_default() -> None:
 
 
 def test_serve_hands_the_default_host_to_uvicorn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import uvicorn
     from typer.testing import CliRunner
 
+    import api.server
     from api.cli import app
 
     seen: dict = {}
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
+    # (an embedded store is served through api.server.serve; the next test starts a real server)
+    monkeypatch.setattr(api.server, "serve", lambda application, host, port: seen.update(host=host, port=port))
     result = CliRunner().invoke(app, ["serve", "--store", str(tmp_path / "store")])
     assert result.exit_code == 0, result.output
     assert seen["host"] == "127.0.0.1"

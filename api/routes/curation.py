@@ -15,12 +15,14 @@ the passage), :mod:`graph.domain.forms` (the form from the shapes), :mod:`graph.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import secrets
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -45,7 +47,7 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent.paren
                    autoescape=select_autoescape(default=True, default_for_string=True))
 StoreDep = Annotated[Store, Depends(get_store)]
 WriterDep = Annotated[Actor, Depends(require_writer)]
-KINDS = ("meeting", "statement", "recommendation", "office", "correction")
+KINDS = ("meeting", "statement", "recommendation", "office", "source", "correction")
 
 T = {
     "de": {
@@ -67,7 +69,11 @@ T = {
         "kind_meeting": "Treffen", "kind_statement": "Aussage", "kind_correction": "Berichtigung", "kind_revert": "Rücknahme", "all": "alle Änderungen",
         "recommendation": "Handlungsempfehlung erfassen", "office": "Amtswechsel erfassen",
         "kind_recommendation": "Handlungsempfehlung", "kind_office": "Amtswechsel",
+        "kind_recommendation-removal": "Handlungsempfehlung entfernt",
         "partial_date": "JJJJ, JJJJ-MM oder JJJJ-MM-TT – so genau, wie die Quelle es angibt",
+        "source": "Neue Quelle erfassen", "kind_source": "Neue Quelle",
+        "upload": "… oder eine Markdown-Datei hochladen:",
+        "source_help": "Die Quelle wird mit ihrem Text gespeichert; danach zeigt der Leser sie, und in ihrem Text lassen sich Belegstellen für weitere Angaben markieren. HTML ist im Text nicht erlaubt (Markdown).",
         "office_help": "Die bisherige Amtszeit in dieser Rolle endet mit dem Beginn der neuen; die Prüfung unten nennt, wessen Amtszeit endet.",
     },
     "en": {
@@ -89,7 +95,11 @@ T = {
         "kind_meeting": "Meeting", "kind_statement": "Statement", "kind_correction": "Correction", "kind_revert": "Revert", "all": "all changes",
         "recommendation": "Record a recommendation", "office": "Record a change of office",
         "kind_recommendation": "Recommendation", "kind_office": "Change of office",
+        "kind_recommendation-removal": "Recommendation removed",
         "partial_date": "YYYY, YYYY-MM or YYYY-MM-DD – as precise as the source",
+        "source": "Record a new source", "kind_source": "New source",
+        "upload": "… or upload a Markdown file:",
+        "source_help": "The source is stored with its text; the reader then shows it, and passages for later facts can be selected in its text. HTML is not allowed in the text (Markdown).",
         "office_help": "The current term in this role ends when the new one begins; the check below names whose term ends.",
     },
 }
@@ -177,17 +187,17 @@ def edit_home(request: Request, lang: str | None = None) -> Response:
     return _page("edit_home.html", request, lang)
 
 
-def _text_choice(text: str | None) -> str:
-    sources = facts.text_sources()
+def _text_choice(store: Store, text: str | None) -> str:
+    sources = facts.text_sources(store)
     return text if text in sources else next((s for s in sources if s.endswith("followup-2023-2025")), sources[0])
 
 
 def _form_context(store: Store, kind: str, lang: str, text: str | None, values: dict | None = None) -> dict:
-    text_source = _text_choice(text)
+    text_source = _text_choice(store, text)
     fields = forms_mod.form(store, kind, lang) if kind != "correction" else _correction_fields(store, lang)
-    md = source_text(text_source) or ""
+    md = source_text(text_source, store) or "" if kind != "source" else ""
     return {"kind": kind, "fields": fields, "text_source": text_source, "source_html": to_html(md),
-            "text_sources": [(s, forms_mod.label_of(store, s, lang)) for s in facts.text_sources()],
+            "text_sources": [(s, forms_mod.label_of(store, s, lang)) for s in facts.text_sources(store)],
             "values": values or {}, "results": None, "errors": None}
 
 
@@ -239,6 +249,8 @@ def _build(store: Store, kind: str, values: dict, passage: facts.Passage) -> fac
     if kind == "correction":
         return facts.build_correction(store, str(values.get("subject", "")), str(values.get("what", "")),
                                       str(values.get("value", "")), str(values.get("source", "")), passage)
+    if kind == "source":
+        return facts.build_source(store, values)  # the source is its own evidence: no passage
     return facts.build_fact(store, kind, values, passage)
 
 
@@ -306,15 +318,13 @@ def _revert_post(request: Request, store: Store, lang: str, session: accounts.Se
     return RedirectResponse(f"/edit/changes?lang={lang}&done={change.id.rsplit('/', 1)[-1]}", status_code=303)
 
 
-@router.get("/edit/assets/{name}", include_in_schema=False)
-def asset(name: str) -> Response:
-    folder = Path(__file__).resolve().parent.parent / "static" / "curation"
-    files = {p.name: p for p in folder.iterdir()}
-    if name not in files:
-        raise Problem(404, "No such asset.", type_="not-found")
-    media = "text/javascript" if name.endswith(".js") else "text/css"
-    return Response(files[name].read_bytes(), media_type=media + "; charset=utf-8",
-                    headers={"Cache-Control": "no-cache"})
+#: The editing pages' script and style (mounted at /edit/assets by api.app). Revalidated on every
+#: use (no-cache): staff must never run yesterday's form script against today's server.
+ASSETS_FOLDER = Path(__file__).resolve().parent.parent / "static" / "curation"
+ASSETS: dict[str, tuple[Path, str]] = {
+    "edit.js": (ASSETS_FOLDER / "edit.js", "text/javascript; charset=utf-8"),
+    "edit.css": (ASSETS_FOLDER / "edit.css", "text/css; charset=utf-8"),
+}
 
 
 # --- JSON twins ------------------------------------------------------------------------------
@@ -366,6 +376,19 @@ class CorrectionBody(BaseModel):
     reason: str = Field(default="", max_length=log.MAX_REASON)
 
 
+class SourceBody(BaseModel):
+    """A new source: the fields of ``GET /api/forms/source`` by name; ``text`` is its Markdown."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "values": {"prefLabel_de": "Pressemitteilung des Landes", "prefLabel_en": "Press release of the Land",
+                   "page": "https://www.land.nrw/pressemitteilung/beispiel", "publisher": "Land NRW", "date": "2026-03-05",
+                   "reliability": ID_BASE + "reliability/amtlich", "text": "# Pressemitteilung\n\nDer Zukunftsdialog …"},
+        "reason": "neue Quelle"}]})
+    values: dict[str, Annotated[str, Field(max_length=facts.MAX_SOURCE_TEXT)]] = Field(
+        description="Field name -> value; `text` is the source's Markdown (no raw HTML).")
+    reason: str = Field(default="", max_length=log.MAX_REASON)
+
+
 class RevertBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(default="", max_length=log.MAX_REASON)
@@ -375,7 +398,8 @@ WRITE_RESPONSES = {
     201: {"description": "Stored and recorded; Location names the change."},
     401: {"description": "Neither a bearer token nor a signed-in session."},
     403: {"description": "A session without its CSRF token, writes disabled, or a protected graph."},
-    422: {"description": "Invalid fields (`errors`) or the shapes refuse it (`results`); nothing stored."},
+    422: {"description": "Invalid fields (`errors`), the shapes refuse it (`results`), or the Idempotency-Key was "
+                         "used for another body; nothing stored."},
 }
 
 
@@ -390,36 +414,69 @@ def _as_problem(exc: Exception) -> Problem:
     return Problem(503, f"The store refused the write: {exc}", type_="store-unavailable")
 
 
-def _write(store: Store, actor: Actor, kind: str, values: dict, passage: facts.Passage, reason: str) -> JSONResponse:
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=255,
+    description="Any string up to 255 characters. The same key with the same body answers as the first call did "
+                "(stored once, `Idempotent-Replayed: true`); the same key with another body is a 422 "
+                "(`type` …/idempotency-key-reused), nothing stored. Keys are per agent (token or person).")]
+
+
+def _write(store: Store, actor: Actor, kind: str, values: dict, passage: facts.Passage, reason: str,
+           key: str | None = None) -> JSONResponse:
     agent, label = _agent(actor)
+    built: list[facts.Built] = []
+
+    def make() -> tuple[list, list]:
+        built.append(_build(store, kind, values, passage))
+        return built[0].added, built[0].removed
+
     try:
-        built = _build(store, kind, values, passage)
-        change = log.record(store, built.added, built.removed, agent=agent, agent_label=label, reason=reason, kind=kind)
+        if key is None:
+            added, removed = make()
+            change, replayed = log.record(store, added, removed, agent=agent, agent_label=label, reason=reason, kind=kind), False
+        else:
+            request = json.dumps({"kind": kind, "values": values, "passage": dataclasses.asdict(passage), "reason": reason},
+                                 sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogateescape")
+            change, replayed = log.record_once(store, key, request, make, agent=agent, agent_label=label, reason=reason, kind=kind)
+    except log.KeyReused as exc:
+        raise Problem(422, "This Idempotency-Key was used for another request; nothing was stored.",
+                      type_="idempotency-key-reused", change=exc.change,
+                      errors=[{"field": "Idempotency-Key", "value": key, "message": "used before for a different body"}]) from None
     except (facts.Invalid, log.Rejected, log.Refused, StoreError) as exc:
         raise _as_problem(exc) from None
-    return JSONResponse({"change": change.id, "node": built.node, "ends": built.ends}, status_code=201,
-                        headers={"Location": change.id})
+    headers = {"Location": change.id}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    node = built[0].node if built else change.about
+    return JSONResponse({"change": change.id, "node": node, "ends": built[0].ends if built else []}, status_code=201,
+                        headers=headers)
 
 
 @router.get("/api/forms/{kind}", summary="The form of a kind of fact, generated from the SHACL shapes",
             tags=["editing"])
-def form_description(kind: Literal["meeting", "statement", "recommendation", "office"], store: StoreDep,
+def form_description(kind: Literal["meeting", "statement", "recommendation", "office", "source"], store: StoreDep,
                      lang: Annotated[Literal["de", "en"], Query()] = "de") -> JSONResponse:
     return JSONResponse({"kind": kind, "shape": forms_mod.KINDS[kind].shape,
                          "fields": [f.to_dict() for f in forms_mod.form(store, kind, lang)],
-                         "text_sources": facts.text_sources()})
+                         "text_sources": facts.text_sources(store)})
 
 
 @router.post("/api/check/{kind}", summary="Dry run: the shapes' verdict on a change as it would be stored (nothing stored)",
              responses={401: WRITE_RESPONSES[401], 403: WRITE_RESPONSES[403]})
-def dry_run(kind: Literal["meeting", "statement", "recommendation", "office", "correction"], store: StoreDep, actor: WriterDep,
+def dry_run(kind: Literal["meeting", "statement", "recommendation", "office", "source", "correction"], store: StoreDep, actor: WriterDep,
             body: Annotated[dict, Body(description="The body of POST /api/meetings, /api/statements, "
-                                                   "/api/recommendations/with-passage, /api/offices or /api/corrections.")],
+                                                   "/api/recommendations/with-passage, /api/offices, /api/sources or "
+                                                   "/api/corrections.")],
             lang: Annotated[Literal["de", "en"], Query(description="Language of the notes.")] = "de") -> JSONResponse:
     try:
         if kind == "correction":
             parsed = CorrectionBody.model_validate(body)
             values = {"subject": parsed.subject, "what": parsed.what, "value": parsed.value, "source": parsed.source}
+        elif kind == "source":
+            parsed = SourceBody.model_validate(body)
+            built = facts.build_source(store, parsed.values)
+            return JSONResponse({**log.check(store, built.added, built.removed).to_dict(), "errors": [], "notes": [],
+                                 "selector": None})
         else:
             parsed = FactBody.model_validate(body)
             values = parsed.values
@@ -446,35 +503,42 @@ def _notes(store: Store, built: facts.Built, lang: str) -> list[str]:
 
 @router.post("/api/meetings", status_code=201, responses=WRITE_RESPONSES,
              summary="Add a meeting with its passage (gated by the shapes, recorded in the change log)")
-def add_meeting(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
-    return _write(store, actor, "meeting", body.values, body.passage.domain(), body.reason)
+def add_meeting(store: StoreDep, actor: WriterDep, body: FactBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return _write(store, actor, "meeting", body.values, body.passage.domain(), body.reason, idempotency_key)
 
 
 @router.post("/api/statements", status_code=201, responses=WRITE_RESPONSES,
              summary="Add a statement (its quote is the passage) with its source (gated, recorded)")
-def add_statement(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
-    return _write(store, actor, "statement", body.values, body.passage.domain(), body.reason)
+def add_statement(store: StoreDep, actor: WriterDep, body: FactBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return _write(store, actor, "statement", body.values, body.passage.domain(), body.reason, idempotency_key)
 
 
 @router.post("/api/recommendations/with-passage", status_code=201, responses=WRITE_RESPONSES,
              summary="Add a recommendation (Handlungsempfehlung) with its passage: the quote is the passage "
                      "(gated by the shapes, recorded in the change log)")
-def add_recommendation_with_passage(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
-    return _write(store, actor, "recommendation", body.values, body.passage.domain(), body.reason)
+def add_recommendation_with_passage(store: StoreDep, actor: WriterDep, body: FactBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return _write(store, actor, "recommendation", body.values, body.passage.domain(), body.reason, idempotency_key)
 
 
 @router.post("/api/offices", status_code=201, responses=WRITE_RESPONSES,
              summary="Record a change of office: the new holder's post begins, the predecessor's holding ends "
                      "(gated, recorded)")
-def add_office(store: StoreDep, actor: WriterDep, body: FactBody) -> JSONResponse:
-    return _write(store, actor, "office", body.values, body.passage.domain(), body.reason)
+def add_office(store: StoreDep, actor: WriterDep, body: FactBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return _write(store, actor, "office", body.values, body.passage.domain(), body.reason, idempotency_key)
+
+
+@router.post("/api/sources", status_code=201, responses=WRITE_RESPONSES,
+             summary="Add a new source with its Markdown text (catalogued with its reliability; the reader shows it "
+                     "and passages can be selected in it; gated, recorded)")
+def add_source(store: StoreDep, actor: WriterDep, body: SourceBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return _write(store, actor, "source", dict(body.values), facts.Passage("", ""), body.reason, idempotency_key)
 
 
 @router.post("/api/corrections", status_code=201, responses=WRITE_RESPONSES,
              summary="Correct a label or a date, with the passage that gives the new value (gated, recorded)")
-def add_correction(store: StoreDep, actor: WriterDep, body: CorrectionBody) -> JSONResponse:
+def add_correction(store: StoreDep, actor: WriterDep, body: CorrectionBody, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     values = {"subject": body.subject, "what": body.what, "value": body.value, "source": body.source}
-    return _write(store, actor, "correction", values, body.passage.domain(), body.reason)
+    return _write(store, actor, "correction", values, body.passage.domain(), body.reason, idempotency_key)
 
 
 @router.get("/api/changes", summary="The change log, newest first: who, when, why, what was added and removed")

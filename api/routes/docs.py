@@ -16,17 +16,19 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from api.problems import PROBLEM_JSON, Problem
+from api.assets import AllowedFiles
+from api.problems import PROBLEM_JSON
 
 router = APIRouter(include_in_schema=False)
 
-#: The Swagger UI files a page needs (and nothing else is served from the package folder).
+#: The Swagger UI files a page needs: api.assets serves these and nothing else of the package
+#: folder (which holds its __init__.py too).
 ASSETS = {
-    "swagger-ui.css": "text/css",
-    "swagger-ui-bundle.js": "text/javascript",
-    "swagger-ui-standalone-preset.js": "text/javascript",
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui-standalone-preset.js": "text/javascript; charset=utf-8",
     "favicon-32x32.png": "image/png",
     "favicon-16x16.png": "image/png",
 }
@@ -74,13 +76,6 @@ def docs_page() -> HTMLResponse:
 @router.get("/docs/init.js")
 def docs_init() -> Response:
     return Response(INIT_JS, media_type="text/javascript")
-
-
-@router.get("/docs/assets/{name}")
-def docs_asset(name: str) -> FileResponse:
-    if name not in ASSETS:
-        raise Problem(404, f"No such documentation asset: {name}", type_="not-found")
-    return FileResponse(assets_folder() / name, media_type=ASSETS[name])
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -150,6 +145,7 @@ def filter_enums(schema: dict[str, Any], store: Any) -> dict[str, Any]:
 def install(app: FastAPI) -> None:
     """Serve /docs and its assets, and make /openapi.json describe problem+json errors."""
     app.include_router(router)
+    app.mount("/docs/assets", AllowedFiles({name: (assets_folder() / name, media) for name, media in ASSETS.items()}))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -30,7 +30,7 @@ from graph.domain.describe import Description, describe, graph_rdf
 from graph.domain.sources import slug
 from graph.export import RDF_DUMPS
 from graph.formats import content_type
-from graph.vocab import ID_BASE, PREFIXES
+from graph.vocab import ID_BASE, PREFIXES, compact
 from graph.query.service import NotAcceptable, media_type_of, negotiate
 from graph.store import Store
 
@@ -90,15 +90,8 @@ def local_href(iri: str) -> str | None:
     return None  # urn:, mailto:, javascript: ... are shown, never linked
 
 
-def _compact(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
-
-
 def _link(d: Description, iri: str, lang: str) -> dict:
-    return {"iri": iri, "href": local_href(iri), "label": d.name(iri, lang) or _compact(iri)}
+    return {"iri": iri, "href": local_href(iri), "label": d.name(iri, lang) or compact(iri)}
 
 
 def _value(d: Description, term, lang: str, depth: int = 0) -> dict:
@@ -109,7 +102,7 @@ def _value(d: Description, term, lang: str, depth: int = 0) -> dict:
         plain = datatype in ("http://www.w3.org/2001/XMLSchema#string",
                              "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
         return {"kind": "literal", "text": term.value, "lang": term.language,
-                "datatype": None if plain else _compact(datatype)}
+                "datatype": None if plain else compact(datatype)}
     if isinstance(term, ox.BlankNode) and depth < 3:
         return {"kind": "node", "rows": [{"p": _link(d, t.predicate.value, lang), "o": _value(d, t.object, lang, depth + 1)}
                                           for t in d.statements(term)]}
@@ -117,7 +110,7 @@ def _value(d: Description, term, lang: str, depth: int = 0) -> dict:
 
 
 def _common(d: Description, path: str, lang: str) -> dict:
-    title = d.label(d.iri, lang) or _compact(d.iri)
+    title = d.label(d.iri, lang) or compact(d.iri)
     other = d.label(d.iri, "en" if lang == "de" else "de")
     return {"lang": lang, "other": "en" if lang == "de" else "de", "t": TEXT[lang], "r": reader.TEXT[lang],
             "title": title, "alt_title": other if other != title else None, "iri": d.iri, "path": path,
@@ -142,7 +135,7 @@ def render_resource(store: Store, d: Description, path: str, lang: str) -> str:
                  if t.predicate.value == DCTERMS_SOURCE and isinstance(t.object, ox.NamedNode)]
         exact = next((t.object.value for sel in d.statements() if sel.predicate.value == OA_HAS_SELECTOR
                       for t in d.statements(sel.object) if t.predicate.value == OA_EXACT), "")
-        source_label = d.label(source.value, lang) or _compact(source.value)
+        source_label = d.label(source.value, lang) or compact(source.value)
         common["cite"] = reader.citation(f"{source_label}, {reader.TEXT[lang]['passage']} {slug(d.iri)}", d.iri, lang)
         return _ENV.get_template("excerpt.html").render(
             **common, source=_link(d, source.value, lang), facts=facts, cited=cited, exact=exact,

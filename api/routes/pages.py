@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
 from api.negotiation import LANGUAGE_VARY, language
-from api.problems import Problem, graph_errors
+from api.assets import CACHE_AN_HOUR, AllowedFiles
+from api.problems import graph_errors
 from api.deps import get_store
 from graph.page import render
 from graph.network import MAX_DEPTH
@@ -39,11 +40,6 @@ def graph_page(
     return HTMLResponse(page, headers={"Vary": LANGUAGE_VARY})  # CSP: api.security, as on every page
 
 
-@router.get("/graph/assets/{name}", summary="Script, style and vis-network files of the page", include_in_schema=False)
-def graph_asset(name: str) -> Response:
-    """One of the page's own assets (never a path outside the known set)."""
-    if name not in render.ASSETS:
-        raise Problem(404, f"no asset {name!r}", type_="not-found")
-    _, media = render.ASSETS[name]
-    return Response(render.asset_text(name), media_type=media,
-                    headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
+def assets() -> AllowedFiles:
+    """Script, style and vis-network files of the page (graph.page.render.ASSETS), at /graph/assets/."""
+    return AllowedFiles(render.ASSETS, headers=CACHE_AN_HOUR)

@@ -104,7 +104,7 @@ def _rendered(text: str, selectors: tuple[Selector, ...], lang: str) -> tuple[Re
 
 def source_view(store: Store, source: str, lang: str) -> SourceView | None:
     """The reader's content for ``source``, or None if it has no text."""
-    text = passages.source_text(source)
+    text = passages.source_text(source, store)
     if text is None:
         return None
     sels = tuple(passages.selectors(store, source).get(source, []))
@@ -133,7 +133,7 @@ def context_of(store: Store, excerpt: str, source: str | None) -> InContext | No
     """The passage of ``excerpt`` with the sentences around it, as plain text (no Markdown)."""
     if source is None:
         return None
-    text = passages.source_text(source)
+    text = passages.source_text(source, store)
     if text is None:
         return None
     for sel in passages.selectors(store, source).get(source, []):

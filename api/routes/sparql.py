@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.assets import CACHE_AN_HOUR
 from api.auth import require_token
 from api.deps import get_store, public_base
 from api.caching import not_modified
@@ -45,14 +46,15 @@ DIRECT_UPDATE = "application/sparql-update"
 _lock = threading.Lock()
 STATIC = Path(__file__).resolve().parents[1] / "static" / "yasgui"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-#: The files the query page loads, all from this server (YASGUI is vendored, see its README).
-ASSETS = {
+#: The files the query page loads under /sparql/assets/, all from this server (YASGUI is
+#: vendored, see its README); served by api.assets (api.app mounts them).
+ASSETS: dict[str, tuple[Path, str]] = {name: (STATIC / name, media) for name, media in {
     "yasgui.min.js": "text/javascript; charset=utf-8",
     "yasgui.min.css": "text/css; charset=utf-8",
     "query-page.js": "text/javascript; charset=utf-8",
     "query-page.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
-}
+}.items()}
 
 
 @cache
@@ -249,14 +251,8 @@ def examples() -> JSONResponse:
 @router.get("/favicon.ico", include_in_schema=False)
 def favicon() -> FileResponse:
     """Browsers ask for /favicon.ico whatever a page links: the same SVG icon."""
-    return asset("favicon.svg")
-
-
-@router.get("/sparql/assets/{name}", include_in_schema=False)
-def asset(name: str) -> FileResponse:
-    if name not in ASSETS or not (STATIC / name).is_file():
-        raise Problem(404, f"No asset {name!r}.", type_="not-found")
-    return FileResponse(STATIC / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=3600"})
+    path, media = ASSETS["favicon.svg"]
+    return FileResponse(path, media_type=media, headers=CACHE_AN_HOUR)
 
 
 @router.post(

@@ -15,6 +15,7 @@ graphs (ontology, shapes) nor the log itself: :class:`Refused` before anything i
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -52,6 +53,14 @@ class Rejected(Exception):
     """The shapes refused the change; nothing was stored."""
 
     report: Report
+
+
+class KeyReused(Exception):
+    """The Idempotency-Key was used before for another request (``change``: what it stored)."""
+
+    def __init__(self, change: str) -> None:
+        self.change = change
+        super().__init__(f"this Idempotency-Key was used for another request: {change}")
 
 
 @dataclass(frozen=True)
@@ -111,7 +120,8 @@ def protected(graph: ox.NamedNode | ox.DefaultGraph) -> bool:
 
 
 def _log_quads(ident: str, agent: str, agent_label: str, now: str, reason: str, kind: str,
-               added: list[ox.Quad], removed: list[ox.Quad], reverts: str | None) -> list[ox.Quad]:
+               added: list[ox.Quad], removed: list[ox.Quad], reverts: str | None,
+               request_digest: str | None = None) -> list[ox.Quad]:
     change = ox.NamedNode(ident)
     who = ox.NamedNode(agent)
     stamp = ox.Literal(now, datatype=ox.NamedNode(XSD + "dateTime"))
@@ -132,6 +142,8 @@ def _log_quads(ident: str, agent: str, agent_label: str, now: str, reason: str, 
         triples.append((change, n(RDFS + "comment"), ox.Literal(reason)))
     if reverts:
         triples.append((change, n(str(ZD.reverts)), n(reverts)))
+    if request_digest:
+        triples.append((change, n(str(ZD.requestDigest)), ox.Literal(request_digest)))
     # What the change is about: every subject it touched (for a fact's history).
     for subject in sorted({q.subject.value for q in added + removed if isinstance(q.subject, ox.NamedNode)}):
         triples.append((change, n(PROV + "influenced"), n(subject)))
@@ -152,7 +164,7 @@ def _refuse_protected(added: list[ox.Quad], removed: list[ox.Quad]) -> None:
 
 def record(store: Store, added: list[ox.Quad], removed: list[ox.Quad], *, agent: str, agent_label: str,
            reason: str, kind: str, reverts: str | None = None, precondition=None,
-           now: datetime | None = None) -> Change:
+           now: datetime | None = None, ident: str | None = None, request_digest: str | None = None) -> Change:
     """Store the change and its log entry if the shapes accept the result; :class:`Rejected`
     (nothing stored) if not."""
     _refuse_protected(added, removed)
@@ -163,12 +175,50 @@ def record(store: Store, added: list[ox.Quad], removed: list[ox.Quad], *, agent:
         raise Refused(422, "the change adds and removes nothing")
     reason = reason.strip()[:MAX_REASON]
     stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="microseconds")
-    ident = CHANGE_BASE + uuid.uuid4().hex
-    log = _log_quads(ident, agent, agent_label, stamp, reason, kind, added, removed, reverts)
+    ident = ident or CHANGE_BASE + uuid.uuid4().hex
+    log = _log_quads(ident, agent, agent_label, stamp, reason, kind, added, removed, reverts, request_digest)
     report = validation.change_checked(store, added + log, removed, precondition=precondition)
     if not report.conforms:
         raise Rejected(report)
     return Change(ident, agent, agent_label, stamp, reason, kind, added, removed, reverts)
+
+
+def keyed_id(agent: str, key: str) -> str:
+    """The IRI of the change an agent makes with an Idempotency-Key: the same agent and key, the
+    same change, in every process and after a restart (nothing else remembers the key).
+
+    >>> keyed_id("a", "k") == keyed_id("a", "k") != keyed_id("b", "k")
+    True
+    """
+    return CHANGE_BASE + hashlib.sha256(f"{agent}\n{key}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def record_once(store: Store, key: str, request: bytes, make, *, agent: str, agent_label: str, reason: str,
+                kind: str) -> tuple[Change, bool]:
+    """:func:`record` at most once per agent and Idempotency-Key: the same key with the same
+    ``request`` answers with the change stored the first time (``True``: replayed), stored
+    once; the same key with another request is :class:`KeyReused`. ``make()`` gives the
+    ``(added, removed)`` quads; it is called only when the change is new."""
+    ident = keyed_id(agent, key)
+    digest = hashlib.sha256(request).hexdigest()
+    with validation.write_lock():  # the look-up and the write as one step
+        found = store.select(Template(sparql.text("changes/request-digest.rq")).substitute(change=str(ox.NamedNode(ident))))
+        if found:
+            if str(found[0]["digest"]) != digest:
+                raise KeyReused(ident)
+            first = _one(store, ident)
+            if first is not None:
+                return first, True
+        added, removed = make()
+        return record(store, added, removed, agent=agent, agent_label=agent_label, reason=reason, kind=kind,
+                      ident=ident, request_digest=digest), False
+
+
+def _one(store: Store, ident: str) -> Change | None:
+    text = Template(sparql.text("changes/list.rq")).substitute(
+        values=f"VALUES ?change {{ {ox.NamedNode(ident)} }}", about_pattern="", limit=1)
+    rows = store.select(text)
+    return _change(rows[0]) if rows else None
 
 
 def _values(about: str | None) -> tuple[str, str]:
@@ -182,15 +232,16 @@ def changes(store: Store, *, about: str | None = None, limit: int = 100) -> list
     values, pattern = _values(about)
     text = Template(sparql.text("changes/list.rq")).substitute(
         values=values, about_pattern=pattern, limit=max(1, min(limit, MAX_LIST)))
-    found: list[Change] = []
-    for r in store.select(text):
-        found.append(Change(
-            id=str(r["change"]), agent=str(r["agent"]), agent_label=str(r.get("agentLabel") or r["agent"]),
-            time=str(r["time"]), reason=str(r.get("reason") or ""), kind=str(r["kind"]),
-            added=_parse(str(r["added"])), removed=_parse(str(r["removed"])),
-            reverts=str(r["reverts"]) if r.get("reverts") else None,
-            reverted_by=str(r["revertedBy"]) if r.get("revertedBy") else None))
-    return found
+    return [_change(r) for r in store.select(text)]
+
+
+def _change(r: dict) -> Change:
+    return Change(
+        id=str(r["change"]), agent=str(r["agent"]), agent_label=str(r.get("agentLabel") or r["agent"]),
+        time=str(r["time"]), reason=str(r.get("reason") or ""), kind=str(r["kind"]),
+        added=_parse(str(r["added"])), removed=_parse(str(r["removed"])),
+        reverts=str(r["reverts"]) if r.get("reverts") else None,
+        reverted_by=str(r["revertedBy"]) if r.get("revertedBy") else None)
 
 
 def get(store: Store, ident: str) -> Change | None:

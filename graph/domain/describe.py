@@ -20,15 +20,6 @@ from graph.vocab import ID_BASE, PREFIXES
 from graph.store import Store, StoreError
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_CBD = """CONSTRUCT { $r ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 } WHERE {
-  $r ?p ?o .
-  OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) OPTIONAL { ?o2 ?p3 ?o3 FILTER(isBlank(?o2)) } }
-}"""
-_EXCERPTS = """PREFIX prov: <http://www.w3.org/ns/prov#>
-CONSTRUCT { ?ex ?p ?o . ?o ?p2 ?o2 } WHERE {
-  $r prov:wasDerivedFrom ?ex . ?ex ?p ?o .
-  OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) }
-}"""
 INCOMING_LIMIT = 200
 
 
@@ -127,7 +118,7 @@ def describe(store: Store, iri: str) -> Description | None:
         return None
     if not exists(store, iri):
         return None
-    triples = list(dict.fromkeys(_construct(store, _fill(_CBD, r=term)) + _construct(store, _fill(_EXCERPTS, r=term))))
+    triples = list(dict.fromkeys(_construct(store, _fill(ld_query("cbd.rq"), r=term)) + _construct(store, _fill(ld_query("excerpts.rq"), r=term))))
     incoming = [(str(r["s"]), str(r["p"])) for r in
                 store.select(_fill(ld_query("incoming.rq"), resource=term, limit=str(INCOMING_LIMIT)))]
     quotes = [

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from graph import resources, sparql
 from graph.domain import forms as forms_mod
-from graph.domain.passages import source_text
+from graph.domain.passages import source_text, stored_texts
 from graph.domain.sources import AnchorError, Selector, anchor_all, selector_text
 from graph.store import Store, to_oxigraph
 from graph.vocab import ID_BASE, SOURCE, ZD
@@ -69,17 +69,21 @@ class Passage:
     occurrence: int | None = None  # which occurrence of exact the selection was (0-based), if known
 
 
-def text_sources() -> list[str]:
-    """The sources that have a text to select passages in (``data/sources/*.md``)."""
+def text_sources(store: Store | None = None) -> list[str]:
+    """The sources that have a text to select passages in: ``data/sources/*.md`` and, given a
+    store, those whose text staff stored with them (``schema:text``, see :func:`build_source`)."""
     folder = resources.folder("data") / "sources"
-    return sorted(f"{SOURCE}{p.stem}" for p in folder.glob("*.md"))
+    found = {f"{SOURCE}{p.stem}" for p in folder.glob("*.md")}
+    if store is not None:
+        found |= set(stored_texts(store))
+    return sorted(found)
 
 
 def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("**", "")).strip()
 
 
-def locate(passage: Passage) -> Selector:
+def locate(passage: Passage, store: Store | None = None) -> Selector:
     """The selector of the passage, checked to stand exactly once in its source's text.
 
     Tried in turn: ``prefix + exact + suffix`` as given; then the ``occurrence``-th place of
@@ -89,7 +93,7 @@ def locate(passage: Passage) -> Selector:
     >>> s.exact, len(s.prefix) <= 32
     ('Zukunftsdialog', True)
     """
-    md = source_text(passage.text_source)
+    md = source_text(passage.text_source, store)
     if md is None:
         raise Invalid([{"field": "passage.text_source", "value": passage.text_source,
                         "message": "this source has no text to quote from"}])
@@ -248,10 +252,10 @@ def build_fact(store: Store, kind: str, submitted: dict[str, Any], passage: Pass
     terms, errors = _values(fields, submitted, GATE_CHECKS.get(kind, set()))
     if kind == "office":
         errors += _office_errors(terms)
-    if passage.text_source not in text_sources():
+    if passage.text_source not in text_sources(store):
         errors.append({"field": "passage.text_source", "value": passage.text_source, "message": "not a source with a text"})
     try:
-        sel = locate(passage) if not errors else None
+        sel = locate(passage, store) if not errors else None
     except Invalid as exc:
         errors += exc.errors
     if errors:
@@ -317,7 +321,7 @@ def build_correction(store: Store, subject: str, what: str, value: str, cited: s
             raise Invalid([{"field": "value", "value": value, "message": "a date is YYYY-MM-DD"}]) from None
     else:
         new = ox.Literal(value, language=lang)
-    sel = locate(passage)
+    sel = locate(passage, store)
     query = Template(sparql.text("changes/values.rq")).substitute(
         subject=str(ox.NamedNode(subject)), property=str(ox.NamedNode(prop)))
     removed = []
@@ -472,3 +476,59 @@ def _office(store: Store, terms: dict[str, list[Any]], sel: Selector, passage: P
         ]
     graph = n(cited)
     return Built(membership.value, [ox.Quad(s, p, o, graph) for s, p, o in triples] + excerpt_quads, ends=ends)
+
+
+# --- a new source -----------------------------------------------------------------------------
+
+SCHEMA_TEXT = SCHEMA + "text"
+MAX_SOURCE_TEXT = 200_000
+#: Raw HTML in a source text would be passed through by the Markdown renderer: refused, so a
+#: text staff paste stays text (a source text is Markdown, as data/sources/*.md are).
+_RAW_HTML = re.compile(r"<[A-Za-z/!?]|\]\(\s*(javascript|data|vbscript):", re.IGNORECASE)
+
+
+def _web_url(text: str) -> bool:
+    return bool(re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text)) and _iri_ok(text)
+
+
+def build_source(store: Store, submitted: dict[str, Any]) -> Built:
+    """A new source with its text: a catalogued ``dcterms:BibliographicResource`` (labels, title,
+    publisher, web page, date, reliability) in a named graph of its own, its Markdown text as
+    ``schema:text`` there. The reader shows it and passages can be selected in it for later facts;
+    the source is its own evidence (no passage)."""
+    fields = forms_mod.form(store, "source")
+    raw = {k: v for k, v in submitted.items() if k != "text"}
+    terms, errors = _values([f for f in fields if f.name != "text"], raw)
+    page = terms.get("page") or []
+    if page and not _web_url(page[0].value):
+        errors.append({"field": "page", "value": page[0].value, "message": "a web address (http:// or https://)"})
+    text = str(submitted.get("text") or "").replace("\r\n", "\n").strip()
+    if not text:
+        errors.append({"field": "text", "value": None, "message": "paste or upload the source's text (Markdown)"})
+    elif len(text) > MAX_SOURCE_TEXT:
+        errors.append({"field": "text", "value": len(text), "message": f"a text is at most {MAX_SOURCE_TEXT} characters"})
+    elif _RAW_HTML.search(text):
+        errors.append({"field": "text", "value": _RAW_HTML.search(text).group(0),
+                       "message": "raw HTML or script links are not allowed in a source text; write Markdown"})
+    if errors:
+        raise Invalid(errors)
+    n = ox.NamedNode
+    label_de = terms["prefLabel_de"][0]
+    source = n(f"{SOURCE}{slugify(label_de.value)}-{secrets.token_hex(3)}")
+    publisher = n(source.value + "#publisher")
+    triples: list[tuple[Any, Any, Any]] = [
+        (source, RDF_TYPE, n(DCT + "BibliographicResource")), (source, RDF_TYPE, n(PROV + "Entity")),
+        (source, n(DCT + "title"), label_de),
+        (source, n(SCHEMA_TEXT), ox.Literal(text)),
+    ]
+    by_name = {f.name: f for f in fields}
+    for name, values in terms.items():
+        if name == "publisher":
+            # A named node (not a blank one, as data/ has): a revert must find it again exactly.
+            triples += [(source, n(DCT + "publisher"), publisher), (publisher, RDF_TYPE, n(FOAF + "Agent")),
+                        (publisher, n(FOAF + "name"), values[0])] if values else []
+            continue
+        if name == "page":  # zds:Source-page: an IRI
+            values = [n(v.value) for v in values]
+        triples += [(source, n(by_name[name].path), v) for v in values]
+    return Built(source.value, [ox.Quad(s, p, o, source) for s, p, o in triples])

@@ -31,6 +31,7 @@ DCT = "http://purl.org/dc/terms/"
 ZD = "https://w3id.org/zukunftsdialog/ontology#"
 ORG = "http://www.w3.org/ns/org#"
 FOAF = "http://xmlns.com/foaf/0.1/"
+SCHEMA = "http://schema.org/"
 TIME = "http://www.w3.org/2006/time#"
 ID = ID_BASE
 LANGS = ("de", "en")
@@ -110,6 +111,10 @@ class Kind:
     required: tuple[str, ...] = ()
     #: Dates a source may give as a day, a month or a year (the shape's sh:or of three datatypes).
     partial_dates: tuple[str, ...] = ()
+    #: Long text (a textarea), e.g. a source's Markdown text.
+    textareas: tuple[str, ...] = ()
+    #: Free text although the graph has values for the path (a new publisher's name).
+    no_choices: tuple[str, ...] = ()
     #: The form's own labels for paths (German, English), where the generic one would mislead.
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -156,6 +161,17 @@ KINDS: dict[str, Kind] = {
                 ORG + "member": ("Neue Amtsinhaberin / neuer Amtsinhaber (vorhandene Person)", "New holder (existing person)"),
                 FOAF + "name": ("… oder eine neue Person: vollständiger Name", "… or a new person: full name"),
                 TIME + "inXSDDate": ("Beginn der Amtszeit", "Start of the term")}),
+    "source": Kind(
+        "source", ZDS + "Source", {"de": "Neue Quelle erfassen", "en": "Record a new source"},
+        (SKOS + "prefLabel@de", SKOS + "prefLabel@en", FOAF + "page", DCT + "date", ZD + "reliability"),
+        extra=(DCT + "publisher", SCHEMA + "text"), single=(FOAF + "page", DCT + "publisher", ZD + "reliability"),
+        names={SCHEMA + "text": "text"},
+        required=(FOAF + "page", DCT + "publisher", SCHEMA + "text"), partial_dates=(DCT + "date",),
+        textareas=(SCHEMA + "text",), no_choices=(DCT + "publisher",),
+        labels={FOAF + "page": ("Web-Adresse (URL)", "Web address (URL)"), DCT + "publisher": ("Herausgeber", "Publisher"),
+                DCT + "date": ("Datum der Quelle", "Date of the source"), ZD + "reliability": ("Verlässlichkeit", "Reliability"),
+                SCHEMA + "text": ("Text der Quelle (Markdown: einfügen oder Datei hochladen)",
+                                  "Text of the source (Markdown: paste or upload a file)")}),
     "statement": Kind("statement", ZDS + "StatementQuote", {"de": "Aussage erfassen", "en": "Record a statement"},
                       (PROV + "wasAttributedTo", PROV + "wasGeneratedBy", ZD + "addressesLevel", DCT + "source"),
                       single=(PROV + "wasAttributedTo", PROV + "wasGeneratedBy", DCT + "source")),
@@ -277,7 +293,7 @@ def form(store: Store, kind: str, lang: str = "de") -> list[Field]:
             if not choices and path in spec.classes:
                 merged = {c.value: c for cls in spec.classes[path] for c in choices_for(store, cls=cls, lang=lang)}
                 choices = sorted(merged.values(), key=lambda c: c.label.casefold())
-        if not choices and (key in spec.extra or path == DCT + "isPartOf"):
+        if not choices and (key in spec.extra or path == DCT + "isPartOf") and path not in spec.no_choices + spec.textareas:
             choices = choices_for(store, values_of=path, lang=lang)
         if path in spec.narrow:
             kept = []
@@ -289,6 +305,8 @@ def form(store: Store, kind: str, lang: str = "de") -> list[Field]:
         pattern = entry.get("pattern")
         if choices:
             widget = "multiselect" if many else "select"
+        elif path in spec.textareas:
+            widget = "textarea"
         elif path in spec.partial_dates:
             widget, pattern = "partial-date", PARTIAL_DATE
         elif datatype == XSD + "date":

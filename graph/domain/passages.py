@@ -33,13 +33,28 @@ def _read(path: Path, mtime: float) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def source_text(source: str) -> str | None:
-    """The Markdown text of ``source``, or None if it has none."""
+def source_text(source: str, store: Store | None = None) -> str | None:
+    """The Markdown text of ``source``, or None if it has none: its file in ``data/sources/``,
+    else (given a store) the text stored with it (``schema:text`` in the source's own named
+    graph: a source staff recorded at /edit/source, issue 19)."""
     path = text_path(source)
     try:
         return _read(path, path.stat().st_mtime)
     except FileNotFoundError:
+        pass
+    if store is None:
         return None
+    found = stored_texts(store, source)
+    return found.get(source)
+
+
+def stored_texts(store: Store, source: str | None = None) -> dict[str, str]:
+    """The Markdown texts stored in the graph, by source (only ``source``'s if given)."""
+    from graph import sparql
+
+    values = f"VALUES ?source {{ {ox.NamedNode(source)} }}" if source else ""
+    query = Template(sparql.text("changes/stored-texts.rq")).substitute(values=values)
+    return {str(r["source"]): str(r["text"]) for r in store.select(query)}
 
 
 def selectors(store: Store, source: str | None = None) -> dict[str, list[Selector]]:

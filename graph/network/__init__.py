@@ -30,21 +30,13 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.vocab import ID_BASE
 from graph import labels, sparql
 from graph.store import Store
+from graph.vocab import ID_BASE, PREFIXES
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-ORG = "http://www.w3.org/ns/org#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-TIME = "http://www.w3.org/2006/time#"
-OA = "http://www.w3.org/ns/oa#"
-SCHEMA = "http://schema.org/"
-ZD = "https://w3id.org/zukunftsdialog/ontology#"
+# Namespaces as plain strings (the facts are compared as text): graph.vocab's, not typed again.
+RDF, RDFS, SKOS, ORG, FOAF, PROV, DCT, TIME, OA, SCHEMA, ZD = (
+    PREFIXES[p] for p in ("rdf", "rdfs", "skos", "org", "foaf", "prov", "dcterms", "time", "oa", "schema", "zd"))
 SCHEME = ID_BASE + "scheme/"
 
 VIEWS = ("full", "actor-theme", "organisations", "themes")
@@ -808,32 +800,5 @@ def node_link(g: nx.Graph) -> dict[str, Any]:
     return {"directed": False, "multigraph": False, "graph": dict(g.graph), "nodes": nodes, "links": links}
 
 
-def flat(g: nx.Graph) -> nx.Graph:
-    """A copy with scalar attributes only (lists and dicts as JSON), as GraphML and GEXF need."""
-    import json
-
-    out = nx.Graph()
-    out.graph.update({k: v for k, v in g.graph.items() if isinstance(v, (str, int, float))})
-    for n, d in g.nodes(data=True):
-        out.add_node(n, **{k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, tuple)) else v)
-                           for k, v in d.items() if v is not None})
-    for a, b, d in g.edges(data=True):
-        out.add_edge(a, b, **{k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, tuple)) else v)
-                              for k, v in d.items() if v is not None})
-    return out
-
-
-__all__ = ["VIEWS", "NODE_TYPES", "EDGE_TYPES", "EDGE_INVERSE", "project", "node_link", "flat", "dump", "as_of_filter",
+__all__ = ["VIEWS", "NODE_TYPES", "EDGE_TYPES", "EDGE_INVERSE", "project", "node_link", "as_of_filter",
            "add_metrics", "load_facts"]
-
-
-def dump(g: nx.Graph, fmt: str) -> bytes:
-    """A projection as GraphML or GEXF (for Gephi), list/dict attributes as JSON strings."""
-    flattened = flat(g)
-    if fmt == "graphml":
-        lines = nx.generate_graphml(flattened)
-    elif fmt == "gexf":
-        lines = nx.generate_gexf(flattened)
-    else:
-        raise ValueError(f"unknown network format {fmt!r}; known: graphml, gexf")
-    return "\n".join(lines).encode("utf-8")

@@ -24,6 +24,8 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from graph.sparql.dataset import dataset_options
+
 _current: tuple[tuple[str, str], ox.Store] | None = None
 
 
@@ -77,17 +79,8 @@ def _run(message: tuple) -> tuple:
         store = _open(snapshot)
     except (OSError, ValueError, SyntaxError) as exc:
         return ("error", "store", f"cannot open the snapshot: {exc}")
-    # The same options as graph.store.dataset_options, kept here because a worker imports only
-    # pyoxigraph: graph.store would add rdflib and httpx to every worker start.
-    kwargs: dict = {}
     try:
-        if default_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        result = store.query(sparql, **kwargs)
+        result = store.query(sparql, **dataset_options(default_graphs, named_graphs))
         if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
             kind = "solutions" if isinstance(result, ox.QuerySolutions) else "boolean"
             if solutions_fmt is None:

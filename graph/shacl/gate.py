@@ -26,9 +26,11 @@ changed copy: correct, but slow on large graphs.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from string import Template
 
 import pyoxigraph as ox
 
+from graph import sparql
 from graph.shacl import engine as shacl_sparql
 from graph.labels import LABEL_PROPERTIES
 from graph.shacl import full
@@ -97,10 +99,8 @@ def _remote_quads(store: Store, nodes: list[Term], predicate, forward: bool) -> 
     p = str(predicate) if predicate is not None else "?p"
     for start in range(0, len(named), 200):
         values = " ".join(str(n) for n in named[start : start + 200])
-        if forward:
-            query = f"SELECT ?n ?p ?x ?g WHERE {{ VALUES ?n {{ {values} }} GRAPH ?g {{ ?n {p} ?x }} }}"
-        else:
-            query = f"SELECT ?n ?p ?x ?g WHERE {{ VALUES ?n {{ {values} }} GRAPH ?g {{ ?x {p} ?n }} }}"
+        pattern = f"?n {p} ?x" if forward else f"?x {p} ?n"
+        query = Template(sparql.text("gate/around.rq")).substitute(values=values, pattern=pattern)
         for row in store.query(query):
             pred = predicate if predicate is not None else row["p"]
             if forward:
@@ -157,7 +157,8 @@ def _net_change(store: Store, add: list[ox.Quad], remove: list[ox.Quad]) -> tupl
             return q.graph_name in graphs_of(q.triple)
 
         def graphs_of(t: ox.Triple) -> set:
-            rows = store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ {t.subject} {t.predicate} {t.object} }} }}")
+            rows = store.query(Template(sparql.text("gate/graphs-of.rq")).substitute(
+                triple=f"{t.subject} {t.predicate} {t.object}"))
             return {r["g"] for r in rows}
     added = [q for q in add_set if not holds(q)]
     removed = [q for q in remove_set if holds(q)]
@@ -269,7 +270,7 @@ def _extract(view: _View, compiled: shacl_sparql.Compiled, cands: dict[str, set[
 def _subclass_quads(view: _View) -> list[ox.Quad]:
     if view.embedded is not None:
         return list(view.embedded.quads_for_pattern(None, SUBCLASS, None, None))
-    rows = view.store.query(f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s {SUBCLASS} ?o }} }}")
+    rows = view.store.query(sparql.text("gate/subclasses.rq"))
     return [ox.Quad(r["s"], SUBCLASS, r["o"], r["g"]) for r in rows]
 
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from graph.vocab import PREFIXES, bind_all
+from graph.vocab import bind_all, compact
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -99,7 +99,7 @@ class Report:
         counts = {s: sum(1 for r in self.results if r.severity == s) for s in SEVERITIES}
         lines: list[str] = []
         for r in self.results:
-            name = r.focus_label or _compact(r.focus)
+            name = r.focus_label or compact(r.focus)
             lines.append(f"{r.severity}: {name} <{r.focus}>")
             for code in langs:
                 text = r.message.get(code) or next(iter(r.message.values()), "")
@@ -108,9 +108,9 @@ class Report:
             if r.path:
                 details.append(f"path {_compact_path(r.path)}")
             if r.value is not None:
-                details.append(f"value {_compact(r.value)}")
+                details.append(f"value {compact(r.value)}")
             if r.shape:
-                details.append(f"shape {_compact(r.shape)}")
+                details.append(f"shape {compact(r.shape)}")
             if details:
                 lines.append("  (" + "; ".join(details) + ")")
         verdict = {
@@ -128,22 +128,10 @@ class Report:
 
 # --- Formatting helpers ----------------------------------------------------------------------
 
-_REVERSE_PREFIXES = sorted(((iri, p) for p, iri in PREFIXES.items()), key=lambda x: -len(x[0]))
-
-
-def _compact(iri: str) -> str:
-    for base, prefix in _REVERSE_PREFIXES:
-        if iri.startswith(base) and len(iri) > len(base):
-            return f"{prefix}:{iri[len(base):]}"
-    if iri.startswith("https://w3id.org/zukunftsdialog/shapes#"):
-        return "zds:" + iri.rsplit("#", 1)[1]
-    return iri
-
-
 def _compact_path(path: str) -> str:
     if "<" not in path:
-        return _compact(path)
-    return re.sub(r"<([^>]+)>", lambda m: _compact(m.group(1)), path)
+        return compact(path)
+    return re.sub(r"<([^>]+)>", lambda m: compact(m.group(1)), path)
 
 
 def _term(text: str) -> URIRef | BNode:

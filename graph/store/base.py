@@ -9,12 +9,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
+from string import Template
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib.term import Node
 
 from graph import formats
+from graph.sparql import text as sparql_text
 from graph.store.errors import QuerySyntaxError, StoreError
 from graph.store.terms import to_rdflib
 
@@ -37,6 +39,9 @@ class Store(ABC):
     """What every backend offers. Queries see the union of named graphs as default graph."""
 
     location: str
+    #: A FILTER on ``?g`` leaving out graphs a server keeps for itself (the ``$ours`` of the
+    #: queries in graph/sparql/store/; none here).
+    own_graphs_only: str = ""
     #: Counts writes made through this object, so that readers holding a snapshot (the
     #: SPARQL query workers) know when to take a new one.
     generation: int = 0
@@ -88,13 +93,17 @@ class Store(ABC):
     def clear(self) -> None:
         """Remove everything."""
 
+    def _text(self, name: str, **values: object) -> str:
+        """One of graph/sparql/store/ with ``$ours`` and ``values`` filled in."""
+        return Template(sparql_text(f"store/{name}")).substitute(ours=self.own_graphs_only, **values)
+
     def __len__(self) -> int:
-        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.select(self._text("size.rq"))
         return int(rows[0]["n"]) if rows else 0
 
     def is_empty(self) -> bool:
         """True if the store holds no quad at all."""
-        return not bool(self.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
+        return not bool(self.query(self._text("is-empty.rq")))
 
     def ping(self) -> bool:
         """True if the store answers a trivial query."""

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
+from graph.sparql.dataset import dataset_options
 from graph.store.base import Store, check_nesting, rdf_format
 from graph.store.errors import QuerySyntaxError, StoreError, io_error
 from graph.store.terms import _change_as_sparql, _has_blank_node
-
-
-def dataset_options(default_graphs: list[str] | None, named_graphs: list[str] | None) -> dict[str, Any]:
-    """pyoxigraph ``Store.query`` keywords for a SPARQL protocol dataset; without
-    ``default_graphs`` the default graph is the union of the named graphs."""
-    options: dict[str, Any] = {}
-    if default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
-    if named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    return options
 
 
 class EmbeddedStore(Store):

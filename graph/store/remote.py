@@ -42,7 +42,6 @@ SERVER_GRAPHS = (
     "http://www.w3.org/ns/ldp#",
     "http://localuriqaserver/sparql",
 )
-_OURS = "FILTER(?g NOT IN (" + ", ".join(f"<{g}>" for g in SERVER_GRAPHS) + "))"
 #: Virtuoso answers a SPARQL syntax error with 500 and this start of its message (SQL state 37000).
 _VIRTUOSO_SYNTAX = re.compile(r"^Virtuoso 37000 Error SP0")
 
@@ -62,6 +61,8 @@ class RemoteStore(Store):
     #: The same for quads with blank nodes, sent as an INSERT template: Virtuoso compiles a
     #: template to SQL and refuses one over 10,000 lines (about 1,000 triples).
     BLANK_CHUNK = 300
+
+    own_graphs_only = "FILTER(?g NOT IN (" + ", ".join(f"<{g}>" for g in SERVER_GRAPHS) + "))"
 
     def __init__(self, url: str, update_url: str | None = None, timeout: float = 60.0):
         self.location = url
@@ -128,11 +129,11 @@ class RemoteStore(Store):
     # caller checks it again (graph.shacl.validation). The server's own atomicity of a single
     # update request is all this needs.
     def write_version(self):
-        rows = self.select(_VERSION_QUERY)
+        names = {"graph": f"<{VERSION_GRAPH}>", "property": f"<{_VERSION}>"}
+        rows = self.select(self._text("write-version.rq", **names))
         if not rows:
-            self.update(f"INSERT {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> \"{uuid.uuid4()}\" }} }} "
-                        f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> ?v }} }} }}")
-            rows = self.select(_VERSION_QUERY)
+            self.update(self._text("init-version.ru", **names, version=uuid.uuid4()))
+            rows = self.select(self._text("write-version.rq", **names))
         return str(rows[0]["v"]) if rows else None
 
     def apply_change(self, added, removed, expected=None):
@@ -176,26 +177,16 @@ class RemoteStore(Store):
             self.update(_insert_as_sparql(chunk, default))
 
     def quads(self):
-        rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
-        for row in rows:
+        for row in self.query(self._text("quads.rq")):
             yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
 
     def named_graphs(self):
-        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
-        return sorted(str(r["g"]) for r in rows)
-
-    def __len__(self) -> int:
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}")
-        return int(rows[0]["n"]) if rows else 0
-
-    def is_empty(self) -> bool:
-        return not bool(self.query(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}"))
+        return sorted(str(r["g"]) for r in self.select(self._text("named-graphs.rq")))
 
     def check_default_graph(self) -> None:
         """Raise :class:`DefaultGraphNotUnion` unless a quad of a named graph is also in the
         default graph (nothing to check on an empty server)."""
-        sample = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} "
-                            "FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1")
+        sample = self.query(self._text("sample-quad.rq"))
         for row in sample:
             if not bool(self.query(f"ASK {{ {row['s']} {row['p']} {row['o']} }}")):
                 raise DefaultGraphNotUnion(self.location)
@@ -212,4 +203,3 @@ class RemoteStore(Store):
 
 _VERSION = "https://w3id.org/zukunftsdialog/ontology#writeVersion"
 _APPLIED = "https://w3id.org/zukunftsdialog/ontology#appliedWrite"
-_VERSION_QUERY = f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_VERSION}> ?v }} }}"

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.browser.curation_steps import (ADDENDUM, D3_MEASURE, O1_PASSAGE, PASSWORD, USER, fill_meeting, fill_office,
-                                          fill_recommendation, select_passage, sign_in, wait_check, without_o1_update)
+from tests.browser.curation_steps import (ADDENDUM, D3_MEASURE, O1_PASSAGE, PASSWORD, T1_QUOTE, T1_TEXT, USER, fill_meeting,
+                                          fill_office, fill_recommendation, fill_source, select_passage, sign_in, wait_check,
+                                          without_o1_update)
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, start_api
 
 OUT = ROOT / "docs" / "curation"
@@ -41,7 +42,7 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for size, (w, h) in SIZES.items():
-                    page = browser.new_context(viewport={"width": w, "height": h}).new_page()
+                    page = browser.new_context(viewport={"width": w, "height": h}, locale="de-DE").new_page()
                     page.goto(server.url + "/edit/login")
                     page.screenshot(path=str(OUT / f"login-{size}.png"))
                     sign_in(page, server.url, "/edit/meeting")
@@ -79,6 +80,21 @@ def main() -> None:
                     page.wait_for_function("(t) => document.getElementById('check-results').textContent.includes(t)", arg="Thema")
                     page.locator(".check").scroll_into_view_if_needed()
                     page.screenshot(path=str(OUT / f"recommendation-invalid-{size}.png"))
+                    markdown = tmp / "t1.md"
+                    markdown.write_text(T1_TEXT, encoding="utf-8")
+                    page.goto(server.url + "/edit/source")
+                    fill_source(page, markdown_file=markdown, label_suffix=f" ({size})")
+                    wait_check(page, ok=True)
+                    page.locator("#f-text").scroll_into_view_if_needed()
+                    page.screenshot(path=str(OUT / f"source-form-{size}.png"))
+                    page.click("button.save")
+                    page.wait_for_url("**/edit/changes**")
+                    source = httpx.get(server.url + "/api/changes", timeout=30).json()["changes"][0]["about"]
+                    page.goto(server.url + f"/edit/statement?text={source}")
+                    select_passage(page, T1_QUOTE)
+                    page.screenshot(path=str(OUT / f"source-statement-{size}.png"))
+                    page.goto(server.url + "/id/" + source.split("/id/", 1)[1])
+                    page.screenshot(path=str(OUT / f"source-reader-{size}.png"))
                     page.context.close()
                 browser.close()
         finally:

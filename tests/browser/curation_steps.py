@@ -119,3 +119,30 @@ def change_log(server) -> list[dict]:
     import httpx
 
     return httpx.get(server.url + "/api/changes", timeout=30).json()["changes"]
+
+
+#: Source T1 of the addendum (DGB NRW's press release, December 2025, official), with the two
+#: sentences the addendum quotes from it (row O1) as its text.
+T1 = {
+    "prefLabel_de": "DGB NRW: Thorben Albrecht zum neuen Vorsitzenden gewählt",
+    "prefLabel_en": "DGB NRW: Thorben Albrecht elected new chair",
+    "page": "https://nrw.dgb.de/presse/pressemitteilungen/pressemitteilung/dgb-nrw-thorben-albrecht-zum-neuen-vorsitzenden-"
+            "gewaehlt-anke-unger-als-stellvertretende-vorsitzende-bestaetigt",
+    "publisher": "DGB NRW", "date": "2025-12",
+}
+T1_TEXT = ("# DGB NRW: Thorben Albrecht zum neuen Vorsitzenden gewählt – Anke Unger als stellvertretende "
+           "Vorsitzende bestätigt\n\nThorben Albrecht ist neuer Vorsitzender des DGB NRW.\n\n"
+           "Seine Vorgängerin Anja Weber war aus Altersgründen nicht erneut angetreten.\n")
+T1_QUOTE = "Seine Vorgängerin Anja Weber war aus Altersgründen nicht erneut angetreten."
+
+
+def fill_source(page, markdown_file=None, label_suffix: str = "") -> None:
+    """The new-source form with T1; its text uploaded from ``markdown_file`` if given, else pasted."""
+    for name, value in T1.items():
+        page.fill(f"#f-{name}", value + (label_suffix if name.startswith("prefLabel") else ""))
+    page.select_option("#f-reliability", ID + "reliability/amtlich")
+    if markdown_file is not None:
+        page.set_input_files("#f-text-file", str(markdown_file))
+        page.wait_for_function("(t) => document.getElementById('f-text').value === t", arg=T1_TEXT)
+    else:
+        page.fill("#f-text", T1_TEXT)

@@ -6,7 +6,7 @@
 (function () {
   const form = document.getElementById("fact-form");
   const article = document.getElementById("source-text");
-  if (!form || !article) return;
+  if (!form) return;
   const kind = form.dataset.kind;
   const lang = form.dataset.lang || "de";
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
@@ -93,13 +93,28 @@
     fields.shown.classList.add("has-quote");
     schedule();
   }
-  article.addEventListener("mouseup", takeSelection);
-  article.addEventListener("keyup", takeSelection);
-  article.addEventListener("touchend", () => setTimeout(takeSelection, 50));
+  if (article) {
+    article.addEventListener("mouseup", takeSelection);
+    article.addEventListener("keyup", takeSelection);
+    article.addEventListener("touchend", () => setTimeout(takeSelection, 50));
+  }
+  // A new source: its Markdown text pasted, or read from a file into the same field (in the
+  // browser, so what is sent is exactly what the field shows).
+  const upload = document.getElementById("f-text-file");
+  if (upload) {
+    upload.addEventListener("change", () => {
+      const file = upload.files && upload.files[0];
+      if (!file) return;
+      const reader = new FileReader();
+      reader.onload = () => { document.getElementById("f-text").value = String(reader.result); schedule(); };
+      reader.readAsText(file);
+    });
+  }
 
   function body() {
     const data = new FormData(form);
     const values = {};
+    const reasonOnly = (data.get("reason") || "").toString();
     for (const el of form.elements) {
       if (!el.name || SPECIAL.has(el.name)) continue;
       if (el.tagName === "SELECT" && el.multiple) {
@@ -109,6 +124,7 @@
         values[el.name] = el.value.trim();
       }
     }
+    if (kind === "source") return { values, reason: reasonOnly };
     const occurrence = fields.occurrence.value === "" ? null : Number(fields.occurrence.value);
     const passage = { text_source: data.get("text_source"), exact: data.get("exact") || "",
                       prefix: data.get("prefix") || "", suffix: data.get("suffix") || "", occurrence };
