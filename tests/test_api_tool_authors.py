@@ -179,6 +179,12 @@ def test_location_get_one_and_delete_exactly_what_was_added(writable):
     log = f"<{_CHANGE_BASE}".encode()
     kept = [q for q in nquads().splitlines() if not q.rsplit(b" ", 2)[-2].startswith(log)]  # the graph: last term
     assert sorted(kept) == sorted(before.splitlines())
+    # ... and the log has both: the POST's addition and the DELETE's removal, by the API client
+    history = httpx.get(writable.url + "/api/changes", params={"about": rec_id}).json()
+    entries = history["changes"] if isinstance(history, dict) else history
+    kinds = [(c["kind"], c["agent_label"], bool(c["added"]), bool(c["removed"])) for c in entries]
+    assert kinds[:2] == [("recommendation-removal", "API client (token)", False, True),
+                         ("recommendation", "API client (token)", True, False)], kinds
     assert httpx.get(writable.url + f"/api/recommendations/{slug}").status_code == 404
     assert httpx.delete(writable.url + f"/api/recommendations/{slug}", headers=AUTH).status_code == 404
     curated = httpx.delete(writable.url + "/api/recommendations/loi-angekuendigte-handlungsempfehlungen", headers=AUTH)

@@ -228,8 +228,15 @@ def add_recommendation(
     },
 )
 def delete_recommendation(store: StoreDep, slug: SlugPath) -> Response:
+    def recorded(quads: list) -> None:
+        # In the change log like the POST that added it: who, when, exactly what was removed.
+        changes.record(store, [], quads, agent=changes.API_CLIENT, agent_label="API client (token)",
+                       reason=f"DELETE /api/recommendations/{slug}", kind="recommendation-removal")
+
     try:
-        report = recs.remove_recommendation(store, _iri(slug))
+        recs.remove_recommendation(store, _iri(slug), remove=recorded)
+    except changes.Rejected as exc:
+        raise _shacl_problem(exc.report, "Removing it would break the shapes; nothing was removed.", 409) from None
     except LookupError:
         raise Problem(404, f"No recommendation {slug!r}.", type_="not-found") from None
     except recs.NotSubmitted:
@@ -237,6 +244,4 @@ def delete_recommendation(store: StoreDep, slug: SlugPath) -> Response:
                            "it is changed in the data files.", type_="curated") from None
     except StoreError as exc:
         raise store_problem(exc) from None
-    if not report.conforms:
-        raise _shacl_problem(report, "Removing it would break the shapes; nothing was removed.", 409)
     return Response(status_code=204)

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from graph.domain import lists as queries
 from graph.vocab import ID_BASE, SOURCE, ZD
-from graph.store import Store
+from graph.store import Store, to_oxigraph
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -285,15 +285,25 @@ def submission_graph(rec_iri: str) -> str | None:
     return f"{SOURCE}{slug}" if slug.startswith("api-") and slug != rec_iri else None
 
 
-def remove_recommendation(store: Store, rec_iri: str) -> Any:
+def remove_recommendation(store: Store, rec_iri: str,
+                          remove: Callable[[list[ox.Quad]], Any] | None = None) -> Any:
     """Remove exactly what the submission added (its named graph), checked against the shapes
     like any write. Returns the report (not conforming: nothing removed); LookupError if there
-    is no such recommendation, :class:`NotSubmitted` if it is curated data."""
+    is no such recommendation, :class:`NotSubmitted` if it is curated data.
+
+    ``remove`` takes the submission's quads and removes them (the API passes the change log's
+    recorded write, which raises its own refusal when the shapes object); its result is returned.
+    """
     from graph.shacl import validation
 
-    if not queries.is_recommendation(store, rec_iri):
-        raise LookupError(f"no recommendation {rec_iri}")
-    graph = submission_graph(rec_iri)
-    if graph is None or not queries.graph_triples(store, graph):
-        raise NotSubmitted(rec_iri)
+    with validation.write_lock():  # what is read is what is removed
+        if not queries.is_recommendation(store, rec_iri):
+            raise LookupError(f"no recommendation {rec_iri}")
+        graph = submission_graph(rec_iri)
+        rows = queries.graph_triples(store, graph) if graph is not None else []
+        if not rows:
+            raise NotSubmitted(rec_iri)
+        if remove is not None:
+            node = ox.NamedNode(graph)
+            return remove([ox.Quad(to_oxigraph(r["s"]), to_oxigraph(r["p"]), to_oxigraph(r["o"]), node) for r in rows])
     return validation.update_checked(store, f"DELETE WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
