@@ -8,6 +8,8 @@ q-values (RFC 9110 12.5.4), then German.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import Request
 
 #: The languages of the pages and labels, German first (also the default).
@@ -113,3 +115,25 @@ def choose_language(param: str | None, cookie: str | None, accept_language: str 
 def language(request: Request, param: str | None = None) -> str:
     """:func:`choose_language` for a request (``param``: its ``lang`` parameter, if any)."""
     return choose_language(param, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+
+
+def switch_href(lang: str, path: str) -> str:
+    """The language switch's link on a page at ``path``: through ``/lang/{lang}``, which
+    remembers the choice (the ``lang`` cookie) for ``/``, ``/graph`` and ``/id/`` alike, as the
+    staff page's own switch does. A ``?lang=`` link would change one page only.
+
+    >>> switch_href("en", "/id/person/anja-weber")
+    '/lang/en?next=/id/person/anja-weber'
+    """
+    return f"/lang/{lang}?next={quote(path, safe='/')}"
+
+
+def safe_next(target: str | None) -> str:
+    """A path on this site to go back to (no open redirect): else ``/``.
+
+    >>> [safe_next(t) for t in ("/graph", "//evil.example", "https://evil.example", "/\\evil", None)]
+    ['/graph', '/', '/', '/', '/']
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

@@ -137,3 +137,37 @@ def test_conditional_get_is_the_same_everywhere(shared_api, path: str, form: str
     assert again.headers["etag"] == etag and again.content == b""
     changed = httpx.get(shared_api.url + path, headers={"If-None-Match": '"not-this-one"'}, timeout=60)
     assert changed.status_code == 200
+
+
+# The language switch of every page remembers the choice (issue 13, point 7: one choice across
+# /, /graph and /id/): it goes through /lang/{lang}, which sets the cookie and goes back.
+SWITCHED = ["/", "/id/theme/kreislaufwirtschaft", "/id/document/letter-of-intent-2023-01-20", "/ontology", "/shapes"]
+
+
+@pytest.mark.parametrize("path", SWITCHED)
+def test_a_page_s_language_switch_keeps_the_choice_for_every_page(shared_api, path: str) -> None:
+    with httpx.Client(base_url=shared_api.url, headers={"Accept": "text/html", "Accept-Language": "de"},
+                      timeout=60) as browser:
+        page = browser.get(path)
+        assert _html_lang(page) == "de"
+        switch = re.search(r'<a href="(/lang/en\?next=[^"]+)"', page.text)
+        assert switch, "no language switch through /lang/ on " + path
+        chosen = browser.get(switch.group(1).replace("&amp;", "&"))
+        assert chosen.status_code == 303 and chosen.headers["location"] == path
+        cookie = chosen.headers["set-cookie"].lower()
+        assert "lang=en" in cookie and "path=/" in cookie and "samesite=lax" in cookie
+        for other in ("/", "/graph", "/id/theme/kreislaufwirtschaft", path):
+            assert _html_lang(browser.get(other)) == "en", other  # no ?lang= needed any more
+
+
+@pytest.mark.parametrize(("lang", "target", "location", "sets"), [
+    ("de", "/graph", "/graph", True),
+    ("en", "//evil.example/x", "/", True),        # no open redirect
+    ("en", "https://evil.example/", "/", True),
+    ("en", None, "/", True),
+    ("fr", "/graph", "/graph", False),             # not a language of ours: nothing remembered
+])
+def test_the_switch_goes_back_only_to_our_own_pages(shared_api, lang, target, location, sets) -> None:
+    r = httpx.get(shared_api.url + f"/lang/{lang}", params={"next": target} if target else {}, timeout=60)
+    assert r.status_code == 303 and r.headers["location"] == location
+    assert ("set-cookie" in r.headers) is sets

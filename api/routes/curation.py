@@ -32,6 +32,7 @@ from api import accounts
 from api.accounts import Actor, require_writer
 from api.deps import get_store
 from api.listing import IRI_PATTERN, check_iri, store_guard
+from api.negotiation import switch_href
 from api.problems import Problem
 from graph.domain import changes as log
 from graph.domain import facts
@@ -45,6 +46,7 @@ router = APIRouter(tags=["editing"], dependencies=[Depends(store_guard)])
 _log = logging.getLogger("zdg.api.curation")
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
                    autoescape=select_autoescape(default=True, default_for_string=True))
+_ENV.globals["switch_href"] = switch_href  # the language switch (api.negotiation)
 StoreDep = Annotated[Store, Depends(get_store)]
 WriterDep = Annotated[Actor, Depends(require_writer)]
 KINDS = ("meeting", "statement", "recommendation", "office", "source", "correction")

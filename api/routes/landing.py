@@ -5,10 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import get_store
-from api.negotiation import LANGUAGE_VARY, language
+from api.negotiation import LANG_COOKIE, LANGS, LANGUAGE_VARY, language, safe_next, switch_href
 from graph.store import Store
 from graph.domain.summary import summarise
 
@@ -33,7 +33,7 @@ TEXT = {
             ("/api/validation", "Prüfbericht", "Der aktuelle SHACL-Bericht als JSON"),
         ],
         "dumps": "Gesamtdaten herunterladen",
-        "switch": ("/?lang=en", "English"),
+        "switch": ("en", "English"),
     },
     "en": {
         "title": "Zukunftsdialog Industrie – knowledge graph",
@@ -52,7 +52,7 @@ TEXT = {
             ("/api/validation", "Validation report", "The current SHACL report as JSON"),
         ],
         "dumps": "Download the whole dataset",
-        "switch": ("/?lang=de", "Deutsch"),
+        "switch": ("de", "Deutsch"),
     },
 }
 
@@ -79,15 +79,25 @@ def landing(request: Request, lang: str | None = Query(None, pattern="^(de|en)$"
     cards = "".join(
         f'<li><a href="{escape(href)}">{escape(name)}</a><p>{escape(desc)}</p></li>' for href, name, desc in t["links"])
     dumps = " ".join(f'<a href="/dump.{f}">{f.upper()}</a>' for f in ("ttl", "trig", "nq", "jsonld"))
-    switch_href, switch_name = t["switch"]
+    switch_lang, switch_name = t["switch"]
     page = f"""<!doctype html>
 <html lang="{code}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{escape(t['title'])}</title><style>{STYLE}</style></head>
 <body><main>
-<header><h1>{escape(t['title'])}</h1><a href="{switch_href}" hreflang="{switch_href[-2:]}">{switch_name}</a></header>
+<header><h1>{escape(t['title'])}</h1><a href="{switch_href(switch_lang, '/')}" hreflang="{switch_lang}">{switch_name}</a></header>
 <p class="intro">{escape(t['intro'])}</p>
 <p class="counts">{escape(counts)}</p>
 <ul class="cards">{cards}</ul>
 <p class="dumps">{escape(t['dumps'])}: {dumps}</p>
 </main></body></html>"""
     return HTMLResponse(page, headers={"Vary": LANGUAGE_VARY})
+
+
+@router.get("/lang/{lang}", include_in_schema=False)
+def choose(lang: str, next: str | None = None) -> RedirectResponse:
+    """The pages' language switch: remember ``lang`` for every page (the cookie
+    :func:`api.negotiation.language` reads), then back to the page (``next``, a path here)."""
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if lang in LANGS:
+        response.set_cookie(LANG_COOKIE, lang, max_age=31536000, path="/", samesite="lax")
+    return response

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.routes import reader
 from api.deps import get_store, public_base
 from api.problems import RDF_CONTENT, Problem, problem_responses
-from api.negotiation import LANGUAGE_VARY, accepted, language, wants_html
+from api.negotiation import LANGUAGE_VARY, accepted, language, switch_href, wants_html
 from api.routes.sparql import query_service
 from graph import jsonld
 from graph.domain import model_docs
@@ -45,6 +45,7 @@ _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
+_ENV.globals["switch_href"] = switch_href  # the language switch (api.negotiation)
 #: ``?format=`` overrides for links and browsers (the same formats as by Accept).
 FORMAT_PARAM = {"ttl": "TURTLE", "turtle": "TURTLE", "jsonld": "JSON_LD", "nt": "N_TRIPLES", "rdfxml": "RDF_XML"}
 TEXT = {
@@ -217,14 +218,15 @@ def _doc_page(template: str, lang: str, **values) -> str:
             responses={**{200: {"description": "RDF by Accept or format; HTML for browsers", "content": RDF_CONTENT}}, **problem_responses(400, 406)})
 async def ontology(request: Request, store: Store = Depends(get_store),
                    format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml"),
-                   lang: str = Query("de", pattern="^(de|en)$")) -> Response:
+                   lang: str | None = Query(None, pattern="^(de|en)$")) -> Response:
     fmt = _rdf_format(request, format, "The ontology")
+    lang = language(request, lang)
     if fmt is None:
         def page() -> str:
             turtle = _graph_rdf(store, ONTOLOGY_GRAPH, "TURTLE")
             return _doc_page("ontology.html", lang, head=model_docs.ontology_header(turtle, lang),
                              terms=model_docs.ontology_terms(turtle, lang))
-        return HTMLResponse(await anyio.to_thread.run_sync(page), headers={"Vary": "Accept"})
+        return HTMLResponse(await anyio.to_thread.run_sync(page), headers={"Vary": f"Accept, {LANGUAGE_VARY}"})
     return _rdf_response(await anyio.to_thread.run_sync(lambda: _graph_rdf(store, ONTOLOGY_GRAPH, fmt)), fmt)
 
 
@@ -243,12 +245,13 @@ def _source_page(title: str, body: bytes) -> HTMLResponse:
             responses={**{200: {"description": "RDF by Accept or format; HTML for browsers", "content": RDF_CONTENT}}, **problem_responses(400, 406)})
 async def shapes(request: Request, store: Store = Depends(get_store),
                  format: str | None = Query(None, description="ttl, jsonld, nt or rdfxml"),
-                 lang: str = Query("de", pattern="^(de|en)$")) -> Response:
+                 lang: str | None = Query(None, pattern="^(de|en)$")) -> Response:
     fmt = _rdf_format(request, format, "The shapes")
+    lang = language(request, lang)
     body = await anyio.to_thread.run_sync(lambda: _graph_rdf(store, SHAPES_GRAPH, fmt or "TURTLE"))
     if fmt is None:
         html = await anyio.to_thread.run_sync(lambda: _doc_page("shapes.html", lang, shapes=model_docs.shapes(body, lang)))
-        return HTMLResponse(html, headers={"Vary": "Accept"})
+        return HTMLResponse(html, headers={"Vary": f"Accept, {LANGUAGE_VARY}"})
     return _rdf_response(body, fmt)
 
 

@@ -33,8 +33,13 @@
     if (run) { tab.query(); }
   }
 
-  // The page's language: ?lang=en, else German (the page says both in its fixed texts).
-  var lang = new URLSearchParams(window.location.search).get("lang") === "en" ? "en" : "de";
+  // The page's language, by the rule of every page (api.negotiation): ?lang=, then the lang
+  // cookie (the language switch sets it), then the browser's languages, then German.
+  var asked = new URLSearchParams(window.location.search).get("lang");
+  var kept = (document.cookie.match(/(?:^|;\s*)lang=(de|en)(?:;|$)/) || [])[1];
+  var browser = (navigator.languages || []).map(function (l) { return l.slice(0, 2); })
+    .filter(function (l) { return l === "de" || l === "en"; })[0];
+  var lang = asked === "en" || asked === "de" ? asked : kept || browser || "de";
   document.documentElement.lang = lang;
 
   fetch("/sparql/examples", { headers: { Accept: "application/json" } })
