@@ -129,7 +129,7 @@ def switch_href(lang: str, path: str) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """A path on this site to go back to (no open redirect): else ``/``.
+    r"""A path on this site to go back to (no open redirect): else ``/``.
 
     >>> [safe_next(t) for t in ("/graph", "//evil.example", "https://evil.example", "/\\evil", None)]
     ['/graph', '/', '/', '/', '/']
