@@ -201,7 +201,7 @@ def record_once(store: Store, key: str, request: bytes, make, *, agent: str, age
     ``(added, removed)`` quads; it is called only when the change is new."""
     ident = keyed_id(agent, key)
     digest = hashlib.sha256(request).hexdigest()
-    with validation.write_lock():  # the look-up and the write as one step
+    with validation.write_lock(store):  # the look-up and the write as one step
         found = store.select(Template(sparql.text("changes/request-digest.rq")).substitute(change=str(ox.NamedNode(ident))))
         if found:
             if str(found[0]["digest"]) != digest:

@@ -261,7 +261,7 @@ def add_recommendation(store: Store, new: NewRecommendation, *, key: str | None 
     if errors:
         raise Rejected(errors)
     ident = ident_for_key(key) if key is not None else None
-    with validation.write_lock():  # the look-ups and the write as one step
+    with validation.write_lock(store):  # the look-ups and the write as one step
         added, quads = recommendation_quads(new, ident=ident)
         if key is not None and queries.is_recommendation(store, added.id):
             if _comparable(_stored_rows(store, added.graph)) != _comparable(_new_rows(quads)):
@@ -296,7 +296,7 @@ def remove_recommendation(store: Store, rec_iri: str,
     """
     from graph.shacl import validation
 
-    with validation.write_lock():  # what is read is what is removed
+    with validation.write_lock(store):  # what is read is what is removed
         if not queries.is_recommendation(store, rec_iri):
             raise LookupError(f"no recommendation {rec_iri}")
         graph = submission_graph(rec_iri)

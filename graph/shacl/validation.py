@@ -17,7 +17,8 @@ pyshacl), while a violation elsewhere does not block an unrelated write.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 
@@ -37,10 +38,13 @@ def check_quads(store: Store, add: Iterable[ox.Quad], remove: Iterable[ox.Quad] 
 _WRITE_LOCK = threading.RLock()
 
 
-def write_lock() -> threading.RLock:
-    """The lock every gated write holds (reentrant): hold it too to make a read and the write
-    that depends on it one step (e.g. "is this submission stored yet?", then store it)."""
-    return _WRITE_LOCK
+@contextmanager
+def write_lock(store: Store) -> Iterator[None]:
+    """What every gated write holds (reentrant): this process's lock and the store's lease
+    (:meth:`graph.store.Store.exclusive`). Hold it too to make a read and the write that
+    depends on it one step (e.g. "is this submission stored yet?", then store it)."""
+    with _WRITE_LOCK, store.exclusive():
+        yield
 
 
 def insert_checked(store: Store, quads: list[ox.Quad]) -> Report:
@@ -57,12 +61,13 @@ def _gated_write(store: Store, change: Callable[[], tuple[list[ox.Quad], list[ox
                  refuse: Callable[[list[ox.Quad], list[ox.Quad]], None] | None = None) -> Report:
     """Compute a change, check it, and store exactly it if it conforms.
 
-    In this process the write lock orders writes. Other processes writing to the same remote
-    store are ordered by its write version: the change is stored only if nobody wrote since the
-    version was read, else it is computed and checked again on the new data (raises
+    In this process the write lock orders writes; other processes writing to the same remote
+    store wait for its lease (:meth:`graph.store.Store.exclusive`). The write version is the
+    second guard, for a lease held past its end: the change is stored only if nobody wrote since
+    the version was read, else it is computed and checked again on the new data (raises
     :class:`graph.store.WriteConflict` after :data:`WRITE_ATTEMPTS`).
     """
-    with _WRITE_LOCK:
+    with write_lock(store):
         for _ in range(WRITE_ATTEMPTS):
             version = store.write_version()
             added, removed = change()
@@ -85,7 +90,7 @@ def change_checked(store: Store, added: list[ox.Quad], removed: list[ox.Quad],
     stop the change (e.g. a revert whose facts were changed since).
     """
     added, removed = [_as_quad(q) for q in added], [_as_quad(q) for q in removed]
-    with _WRITE_LOCK:
+    with write_lock(store):
         if precondition is not None:
             precondition()
         report = check_quads(store, added, removed)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -67,6 +68,12 @@ class Store(ABC):
         With ``expected`` (from :meth:`write_version`), only if nobody wrote since: returns False
         and changes nothing if somebody did.
         """
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Held around every gated write: no other process writes through the gate meanwhile
+        (nothing to do here: one process owns an embedded store, and its write lock orders its
+        writes)."""
+        return nullcontext()
 
     def write_version(self) -> str | None:
         """A mark that every gated write changes, where other processes may write too (None here:

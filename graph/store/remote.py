@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import re
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -19,6 +23,7 @@ from graph.store.errors import (
     StoreError,
     StoreTimeout,
     StoreUnavailable,
+    WriteConflict,
 )
 from graph.store.terms import (
     _change_as_sparql,
@@ -74,6 +79,7 @@ class RemoteStore(Store):
         elif user := os.environ.get("ZDG_REMOTE_USER"):
             auth = (user, os.environ.get("ZDG_REMOTE_PASSWORD", ""))
         self._http = httpx.Client(headers=headers, auth=auth, timeout=timeout)
+        self._lease_depth = 0
 
     def _post(self, url: str, data: dict[str, Any], accept: str) -> httpx.Response:
         try:
@@ -122,6 +128,52 @@ class RemoteStore(Store):
             self._post(self.update_url, {"update": sparql}, "*/*")
         finally:
             self.generation += 1
+
+    #: How long a write lease holds at most (a holder that died is overtaken after it), and how
+    #: long a writer waits for one before it answers with a conflict. A gated write holds it for
+    #: one check and one update; the update's effect is computed in a child killed well before.
+    LEASE_SECONDS = 120.0
+    WAIT_SECONDS = 60.0
+
+    # One SPARQL update is atomic, but Oxigraph server runs concurrent updates with "repeatable
+    # read" isolation: two DELETE/INSERT ... WHERE that both see the same version both apply
+    # (measured: 6 versions side by side after 4 threads). So writers of several processes take
+    # a lease first, by announcing it and then looking: a writer whose look finds only its own
+    # lease holds it, since of two announcers the later one's look always sees the earlier one.
+    # Both back off at random when they see each other. The lease's end is a client clock's
+    # time (processes on several machines need synchronised clocks, as NTP gives).
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        # Reentrant: the callers hold this process's write lock, so only one thread nests here.
+        if self._lease_depth:
+            self._lease_depth += 1
+            try:
+                yield
+            finally:
+                self._lease_depth -= 1
+            return
+        mine = f"{time.time() + self.LEASE_SECONDS:.3f}/{uuid.uuid4()}"
+        deadline, attempt = time.monotonic() + self.WAIT_SECONDS, 0
+        while True:
+            self.update(f"INSERT DATA {{ {_lease(mine)} }}")
+            others = [str(r["l"]) for r in self.select(_LEASES) if str(r["l"]) != mine]
+            stale = [o for o in others if _lease_end(o) < time.time()]
+            for o in stale:
+                self.update(f"DELETE DATA {{ {_lease(o)} }}")
+            if len(others) == len(stale):
+                break
+            self.update(f"DELETE DATA {{ {_lease(mine)} }}")
+            if time.monotonic() > deadline:
+                raise WriteConflict(f"Another process has been writing to the SPARQL store for {self.WAIT_SECONDS:g} s; "
+                                    "nothing was changed. Try again.")
+            attempt += 1
+            time.sleep(random.uniform(0.0, min(0.5, 0.01 * 2 ** attempt)))
+        self._lease_depth = 1
+        try:
+            yield
+        finally:
+            self._lease_depth = 0
+            self.update(f"DELETE DATA {{ {_lease(mine)} }}")
 
     # Several API processes may write to one server. Each gated write reads the version first
     # and is applied by one update request that also replaces the version, only if it is still
@@ -203,3 +255,17 @@ class RemoteStore(Store):
 
 _VERSION = "https://w3id.org/zukunftsdialog/ontology#writeVersion"
 _APPLIED = "https://w3id.org/zukunftsdialog/ontology#appliedWrite"
+_LEASE = "https://w3id.org/zukunftsdialog/ontology#writeLease"
+_LEASES = f"SELECT ?l WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_LEASE}> ?l }} }}"
+
+
+def _lease(value: str) -> str:
+    return f'GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{_LEASE}> "{value}" }}'
+
+
+def _lease_end(lease: str) -> float:
+    """When a lease ``"{end}/{uuid}"`` ends (a malformed one: long ago, so it is cleared)."""
+    try:
+        return float(lease.split("/", 1)[0])
+    except ValueError:
+        return 0.0
