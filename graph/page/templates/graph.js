@@ -53,6 +53,11 @@
   });
 
   function t(key) { return (ui[key] || {})[lang] || key; }
+  var collators = {};
+  function collate(a, b) {
+    // A collator made once per language rather than for every comparison.
+    return (collators[lang] || (collators[lang] = new Intl.Collator(lang))).compare(a, b);
+  }
   function el(tag, text, cls) {
     var e = document.createElement(tag);
     if (text !== undefined && text !== null) e.textContent = text;
@@ -211,23 +216,23 @@
     return lang === "en" && d.de && name.indexOf(d.de + " (") === 0 && name.slice(-1) === ")" ? d.de : name;
   }
   var EXACT_UP_TO = 600;
-  function measureAll() {
+  function measureAll() { wrapped = {}; }   // a new language: names are wrapped and measured again
+  function wrapOf(id) {
+    // Wrapped and measured when first needed (the first view needs only its first step's names).
     // Measured in the canvas font; in a big network only the first level of detail is, the
     // rest estimated generously (0.7 em a character, wider than any run of system-ui text),
     // which only ever leaves more room: first drawing stays fast.
-    wrapped = {};
-    var exact = visNodes.length <= EXACT_UP_TO;
-    visNodes.forEach(function (n) {
-      var lines = wrap(canvasName(n.id)), w = 0;
-      var measure = exact || meta[n.id].tier === 0;
-      lines.forEach(function (l) { w = Math.max(w, measure ? measureCtx.measureText(l).width : l.length * 7); });
-      wrapped[n.id] = { text: lines.join("\n"), lines: lines.length, width10: w };
-    });
+    var w = wrapped[id];
+    if (w) return w;
+    var lines = wrap(canvasName(id)), width = 0;
+    var measure = visNodes.length <= EXACT_UP_TO || meta[id].tier === 0;
+    lines.forEach(function (l) { width = Math.max(width, measure ? measureCtx.measureText(l).width : l.length * 7); });
+    return (wrapped[id] = { text: lines.join("\n"), lines: lines.length, width10: width });
   }
   function labelBox(id, pos, world, scale) {
     // vis-network draws a label below the shape: its box starts half a font size plus 4 units
     // under the shape (Label.calculateLabelSize with "hanging") and is one font size per line.
-    var n = nodeState[id], w = wrapped[id], pad = 2 / scale, half = w.width10 * world / 20 + pad;
+    var n = nodeState[id], w = wrapOf(id), pad = 2 / scale, half = w.width10 * world / 20 + pad;
     var top = pos.y + n.size + world / 2 + 4 - pad;
     return [pos.x - half, top, pos.x + half, top + w.lines * world + 2 * pad];
   }
@@ -271,31 +276,36 @@
     }
     return function (id) { return id in rank ? rank[id] : meta[id].tier; };
   }
-  function pack(ids, scale, candidates) {
+  function shapes(ids, cell) {
+    // Node shapes are obstacles too: a label never covers a node. They do not move while a
+    // view is fitted, so the rounds of one fit share this grid.
+    var grid = new Grid(cell);
+    ids.forEach(function (id) {
+      var r = nodeState[id].size, p = positions[id];
+      grid.add([p.x - r, p.y - r, p.x + r, p.y + r]);
+    });
+    return grid;
+  }
+  function pack(ids, scale, candidates, obstacles) {
     // ids: every node shown (their shapes are obstacles); candidates: those to label.
     // Most important first (rank, then degree); each label takes the largest step that is free.
     var rankOf = labelRanks();
     var order = candidates.slice().sort(function (a, b) {
       return (rankOf(a) - rankOf(b)) || ((meta[b].degree || 0) - (meta[a].degree || 0)) || (a < b ? -1 : 1);
     });
-    var grid = new Grid(40 / scale), result = {};
-    var byId = {};
-    ids.forEach(function (id) { byId[id] = nodeState[id]; });
-    // Node shapes are obstacles too: a label never covers a node.
-    ids.forEach(function (id) {
-      var n = byId[id], p = positions[id];
-      grid.add([p.x - n.size, p.y - n.size, p.x + n.size, p.y + n.size]);
-    });
+    obstacles = obstacles || shapes(ids, 40 / scale);
+    var grid = new Grid(obstacles.cell), result = {};
     // A small view (an ego network, a narrow filter) has room: every name may take the first step.
     var roomy = ids.length <= 60 || !!state.ego;
     order.forEach(function (id) {
-      var n = byId[id], p = positions[id], tier = roomy ? 0 : Math.max(0, Math.min(3, rankOf(id)));
+      var p = positions[id], tier = roomy ? 0 : Math.max(0, Math.min(3, rankOf(id)));
       result[id] = -1;
       for (var k = tier; k < TIER_PX.length; k++) {
         var world = TIER_PX[k] / scale, box = labelBox(id, p, world, scale);
         // The selected node is named whatever node shape its name crosses (it is drawn in
         // bold and is what one reads about); it comes first, so no label is under it.
-        if (!grid.hits(box) || rankOf(id) === -2) { grid.add(box); result[id] = k; break; }
+        var free = !grid.hits(box) && (rankOf(id) === -2 || !obstacles.hits(box));
+        if (free) { grid.add(box); result[id] = k; break; }
       }
     });
     return result;
@@ -457,9 +467,11 @@
     return portraitNow;
   }
   function homeOf(id) { return portrait() && portraitHome[id] ? portraitHome[id] : home[id]; }
-  function layoutAndLabel(ids) {
+  function layoutAndLabel(ids, firstStepOnly) {
     // Fit: the scale that shows every visible node with its first-step label, then pack the
     // labels for that scale; if a placed label sticks out of the window, shrink and repeat.
+    // firstStepOnly: leave the other names unplaced (-1): at the fitted zoom they are below
+    // the draw threshold anyway, and the first view is drawn sooner (they follow at once).
     var size = canvasSize(), minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
     // On a phone the whole dialogue does not fit legibly: the first view shows the signatory
     // column (the first level of detail); the rest is a pan away.
@@ -485,8 +497,9 @@
     var roomy = ids.length <= 60 || !!state.ego;
     var rankOf = labelRanks();
     var firstStep = roomy ? ids : ids.filter(function (id) { return rankOf(id) <= 0; });
+    var obstacles = shapes(ids, 40 / scale);
     for (var round = 0; round < 6; round++) {
-      result = pack(ids, scale, firstStep);
+      result = pack(ids, scale, firstStep, obstacles);
       // The drawn labels' extent on screen (first step only: the others are not drawn here).
       var lx0 = minX, lx1 = maxX, ly0 = minY, ly1 = maxY;
       fitIds.forEach(function (id) {
@@ -499,7 +512,10 @@
       if (need <= 1.001) break;
       scale = scale / need * 0.99;
     }
-    if (firstStep.length < ids.length) result = pack(ids, scale, ids);
+    if (firstStep.length < ids.length) {
+      if (firstStepOnly) ids.forEach(function (id) { if (!(id in result)) result[id] = -1; });
+      else result = pack(ids, scale, ids, obstacles);
+    }
     return { scale: scale, tiers: result, center: { x: cx, y: cy } };
   }
   function labelUpdates(ids, fit) {
@@ -508,7 +524,7 @@
       var k = fit.tiers[id];
       placed[id] = k;
       out.push(k < 0 ? { id: id, label: "" } :
-        { id: id, label: wrapped[id].text, font: { size: TIER_PX[k] / fit.scale } });
+        { id: id, label: wrapOf(id).text, font: { size: TIER_PX[k] / fit.scale } });
     });
     return out;
   }
@@ -537,11 +553,15 @@
   }
   window.zdgFit = refit;
   function relabel() {
-    var ids = window.zdgVisibleIds();
-    nodes.update(labelUpdates(ids, { scale: lastScale, tiers: pack(ids, lastScale, ids) }));
+    // Packed again at the same scale: only the names whose step changed are sent to vis-network
+    // (after the first view, thousands in a big network; on a selection, a few).
+    var ids = window.zdgVisibleIds(), before = {};
+    ids.forEach(function (id) { before[id] = placed[id]; });
+    var updates = labelUpdates(ids, { scale: lastScale, tiers: pack(ids, lastScale, ids) });
+    nodes.update(updates.filter(function (u) { return placed[u.id] !== before[u.id]; }));
   }
 
-  // The first view: packed before vis-network draws anything.
+  // The first view: its first step packed before vis-network draws anything.
   state = fromAddress(params);
   measureAll();
   apply();
@@ -551,7 +571,7 @@
       positions[id] = egoPos && egoPos[id] ? egoPos[id] : homeOf(id);
       nodeState[id].size = sizeOf(id);
     });
-    var fit = layoutAndLabel(ids), updates = labelUpdates(ids, fit);
+    var fit = layoutAndLabel(ids, true), updates = labelUpdates(ids, fit);
     updates.forEach(function (u) {
       u.x = positions[u.id].x; u.y = positions[u.id].y; u.size = nodeState[u.id].size; u.color = colorOf(u.id);
     });
@@ -642,7 +662,7 @@
     order.forEach(function (g) {
       var parent = sel;
       if (g) { parent = document.createElement("optgroup"); parent.label = g; sel.append(parent); }
-      groups[g].slice().sort(function (a, b) { return a.labels[lang].localeCompare(b.labels[lang], lang); }).forEach(function (it) {
+      groups[g].slice().sort(function (a, b) { return collate(a.labels[lang], b.labels[lang]); }).forEach(function (it) {
         var o = el("option", it.labels[lang]); o.value = it.id; parent.append(o);
       });
     });
@@ -739,7 +759,7 @@
     ["person", "role", "organisation"].forEach(function (k) { var th = el("th", t(k)); th.scope = "col"; head.append(th); });
     var thead = el("thead"); thead.append(head); table.append(thead);
     var tbody = el("tbody");
-    persons.sort(function (a, b) { return labelOf(a.id).localeCompare(labelOf(b.id), lang); }).forEach(function (p) {
+    persons.sort(function (a, b) { return collate(labelOf(a.id), labelOf(b.id)); }).forEach(function (p) {
       var posts = (meta[p.id].posts || []).filter(function (x) { return orgsFor[x.organisation.id]; });
       if (!posts.length) posts = meta[p.id].posts || [];
       var post = posts[0], tr = el("tr"), td1 = el("td"), td3 = el("td");
@@ -1207,7 +1227,9 @@
     // the edge tooltips follow a moment later, and then the page says it is complete.
     window.zdgReadyAt = performance.now();
     setTimeout(function () {
+      relabel();  // the names of the further zoom steps (the first view packed only the first)
       setEdgeTitles();
+      window.zdgCompleteAt = performance.now();
       window.zdgReady = true;
       document.body.dataset.ready = "1";
     }, 0);
