@@ -13,6 +13,7 @@ German first.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from string import Template
 from typing import TYPE_CHECKING
@@ -32,6 +33,19 @@ LANGS = ("de", "en")
 LABEL_PROPERTIES: tuple[str, ...] = (
     str(SKOS.prefLabel), str(FOAF.name), str(DCTERMS.title), str(RDFS.label), str(SCHEMA.name), str(SKOS.altLabel),
 )
+
+
+def sort_key(label: str) -> str:
+    """Where a name goes in an alphabetical list: letters as in a dictionary (DIN 5007-1, an
+    umlaut as its base letter, ß as ss), case ignored.
+
+    >>> sorted(["Zukunft", "Ökologie", "offen", "Arbeit"], key=sort_key)
+    ['Arbeit', 'offen', 'Ökologie', 'Zukunft']
+    >>> sort_key("Straße") == sort_key("STRASSE")
+    True
+    """
+    decomposed = unicodedata.normalize("NFKD", label.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def sparql_values() -> str:

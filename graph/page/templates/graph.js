@@ -6,7 +6,11 @@
    label already placed, most important first), so no two labels overlap at any zoom; each gets
    the largest of four font steps that fits. The view is fitted so that the first step is 13 px
    on screen and the others below vis-network's draw threshold (10 px): less important names
-   appear as one zooms in. The whole view state lives in the address (history API). */
+   appear as one zooms in. The whole view state lives in the address (history API).
+
+   The first drawing comes first: it has the names of the first step only; the names of the
+   further steps, the arrowheads and the edge tooltips follow in the next task (the page sets
+   window.zdgReadyAt at the first drawing and window.zdgCompleteAt when that is done). */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("zdg-data").textContent);
@@ -590,8 +594,9 @@
       if (!e.shown) rec.hidden = true;
       return rec;
     }));
-    arrowsOn = arrowsVisible(fit.scale);
-    data.options.edges.arrows.to.enabled = arrowsOn;
+    // Arrowheads join in the step after the first drawing (syncArrows), with the further names.
+    arrowsOn = false;
+    data.options.edges.arrows.to.enabled = false;
     network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
     lastScale = fit.scale;
     fitCenter = fit.center;
@@ -662,7 +667,7 @@
     order.forEach(function (g) {
       var parent = sel;
       if (g) { parent = document.createElement("optgroup"); parent.label = g; sel.append(parent); }
-      groups[g].slice().sort(function (a, b) { return collate(a.labels[lang], b.labels[lang]); }).forEach(function (it) {
+      groups[g].slice().sort(function (a, b) { return a.order[lang] - b.order[lang]; }).forEach(function (it) {
         var o = el("option", it.labels[lang]); o.value = it.id; parent.append(o);
       });
     });
@@ -1227,7 +1232,10 @@
     // the edge tooltips follow a moment later, and then the page says it is complete.
     window.zdgReadyAt = performance.now();
     setTimeout(function () {
-      relabel();  // the names of the further zoom steps (the first view packed only the first)
+      // What the first drawing left out: the names of the further zoom steps (the first view
+      // packed only the first) and the arrowheads; the edge tooltips.
+      relabel();
+      syncArrows();
       setEdgeTitles();
       window.zdgCompleteAt = performance.now();
       window.zdgReady = true;
