@@ -243,31 +243,29 @@
   // A uniform grid of boxes for the overlap tests of the packing (cells of about three label
   // heights, numeric keys: the packing of 10,000 nodes tests some 40,000 boxes).
   function Grid(cell) { this.cell = cell; this.cells = new Map(); }
-  Grid.prototype.each = function (b, fn) {
-    var c = this.cell, i1 = Math.floor(b[2] / c), j0 = Math.floor(b[1] / c), j1 = Math.floor(b[3] / c);
-    for (var i = Math.floor(b[0] / c); i <= i1; i++)
-      for (var j = j0; j <= j1; j++) if (fn(i * 1048576 + j)) return true;
+  // Plain loops, no callbacks: the first view tests thousands of boxes before it is drawn.
+  Grid.prototype.hits = function (b) {
+    var c = this.cell, cells = this.cells, i1 = Math.floor(b[2] / c), j0 = Math.floor(b[1] / c), j1 = Math.floor(b[3] / c);
+    for (var i = Math.floor(b[0] / c); i <= i1; i++) {
+      for (var j = j0; j <= j1; j++) {
+        var list = cells.get(i * 1048576 + j);
+        if (!list) continue;
+        for (var k = 0; k < list.length; k++) {
+          var o = list[k];
+          if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
+        }
+      }
+    }
     return false;
   };
-  Grid.prototype.hits = function (b) {
-    var cells = this.cells;
-    return this.each(b, function (key) {
-      var list = cells.get(key);
-      if (!list) return false;
-      for (var i = 0; i < list.length; i++) {
-        var o = list[i];
-        if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
-      }
-      return false;
-    });
-  };
   Grid.prototype.add = function (b) {
-    var cells = this.cells;
-    this.each(b, function (key) {
-      var list = cells.get(key);
-      if (list) list.push(b); else cells.set(key, [b]);
-      return false;
-    });
+    var c = this.cell, cells = this.cells, i1 = Math.floor(b[2] / c), j0 = Math.floor(b[1] / c), j1 = Math.floor(b[3] / c);
+    for (var i = Math.floor(b[0] / c); i <= i1; i++) {
+      for (var j = j0; j <= j1; j++) {
+        var key = i * 1048576 + j, list = cells.get(key);
+        if (list) list.push(b); else cells.set(key, [b]);
+      }
+    }
   };
   var placed = {};    // id -> tier placed at (or -1: no label)
   function labelRanks() {
@@ -290,13 +288,17 @@
     });
     return grid;
   }
-  function pack(ids, scale, candidates, obstacles) {
-    // ids: every node shown (their shapes are obstacles); candidates: those to label.
-    // Most important first (rank, then degree); each label takes the largest step that is free.
-    var rankOf = labelRanks();
-    var order = candidates.slice().sort(function (a, b) {
+  function packingOrder(candidates, rankOf) {
+    // Most important first: rank, then degree.
+    return candidates.slice().sort(function (a, b) {
       return (rankOf(a) - rankOf(b)) || ((meta[b].degree || 0) - (meta[a].degree || 0)) || (a < b ? -1 : 1);
     });
+  }
+  function pack(ids, scale, candidates, obstacles, sorted) {
+    // ids: every node shown (their shapes are obstacles); candidates: those to label (sorted:
+    // already in packing order). Each label takes the largest step that is free.
+    var rankOf = labelRanks();
+    var order = sorted ? candidates : packingOrder(candidates, rankOf);
     obstacles = obstacles || shapes(ids, 40 / scale);
     var grid = new Grid(obstacles.cell), result = {};
     // A small view (an ego network, a narrow filter) has room: every name may take the first step.
@@ -501,9 +503,9 @@
     var roomy = ids.length <= 60 || !!state.ego;
     var rankOf = labelRanks();
     var firstStep = roomy ? ids : ids.filter(function (id) { return rankOf(id) <= 0; });
-    var obstacles = shapes(ids, 40 / scale);
+    var obstacles = shapes(ids, 40 / scale), firstOrder = packingOrder(firstStep, rankOf);
     for (var round = 0; round < 6; round++) {
-      result = pack(ids, scale, firstStep, obstacles);
+      result = pack(ids, scale, firstOrder, obstacles, true);
       // The drawn labels' extent on screen (first step only: the others are not drawn here).
       var lx0 = minX, lx1 = maxX, ly0 = minY, ly1 = maxY;
       fitIds.forEach(function (id) {
