@@ -50,9 +50,13 @@ def test_a_conditional_update_alone_is_not_a_lock(oxigraph_server) -> None:
             store.update(f"DELETE {{ {version.replace('?v', old)} }} INSERT {{ {version.replace('?v', new)} }} "
                          f"WHERE {{ {version.replace('?v', old)} }}")
 
-    with ThreadPoolExecutor(WRITERS) as pool:
-        list(pool.map(swap, stores))
-    left = stores[0].select(f"SELECT ?v WHERE {{ {version} }}")
+    left: list = []
+    for _ in range(5):  # a race: rounds until two writers got through (one round sufficed in every run seen)
+        with ThreadPoolExecutor(WRITERS) as pool:
+            list(pool.map(swap, stores))
+        left = stores[0].select(f"SELECT ?v WHERE {{ {version} }}")
+        if len(left) > 1:
+            break
     assert len(left) > 1, "Oxigraph server serialised concurrent updates: the lease may be no longer needed"
 
 

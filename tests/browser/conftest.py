@@ -31,6 +31,16 @@ class RecordingPage:
 
 
 @pytest.fixture
+def staff(browser) -> Iterator[RecordingPage]:
+    """The editing pages as staff see them: a desktop window, a German browser."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE")
+    try:
+        yield RecordingPage(context.new_page())
+    finally:
+        context.close()
+
+
+@pytest.fixture
 def page(browser) -> Iterator[RecordingPage]:
     # A browser set to German, as the ministry's staff use it: pages without ?lang= follow
     # Accept-Language (api.negotiation), so the German expectations hold.

@@ -220,7 +220,7 @@
     return lang === "en" && d.de && name.indexOf(d.de + " (") === 0 && name.slice(-1) === ")" ? d.de : name;
   }
   var EXACT_UP_TO = 600;
-  function measureAll() { wrapped = {}; }   // a new language: names are wrapped and measured again
+  function forgetNames() { wrapped = {}; }   // a new language: names are wrapped and measured again when next needed
   function wrapOf(id) {
     // Wrapped and measured when first needed (the first view needs only its first step's names).
     // Measured in the canvas font; in a big network only the first level of detail is, the
@@ -569,7 +569,6 @@
 
   // The first view: its first step packed before vis-network draws anything.
   state = fromAddress(params);
-  measureAll();
   apply();
   (function first() {
     var ego = egoLevels(), ids = window.zdgVisibleIds(), egoPos = ego ? egoPositions(ego) : null;
@@ -1213,7 +1212,7 @@
     document.cookie = "lang=" + l + "; path=/; max-age=31536000; SameSite=Lax";  // the one language choice for /, /graph and /id (api.negotiation)
     haystacks = null;
     if (relabel) {
-      measureAll();
+      forgetNames();
       nodes.update(visNodes.map(function (n) { return { id: n.id, title: meta[n.id].display[l] }; }));
       setEdgeTitles();
       render();
